@@ -1,0 +1,5 @@
+package io.holdfast.betting;
+
+public enum BetStatus {
+    PENDING, ACCEPTED, REJECTED, WON, LOST, VOID
+}

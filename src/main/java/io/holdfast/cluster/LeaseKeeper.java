@@ -1,0 +1,271 @@
+package io.holdfast.cluster;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.util.Objects;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
+import jakarta.enterprise.event.Observes;
+
+import org.jboss.logging.Logger;
+
+import io.agroal.api.AgroalDataSource;
+import io.holdfast.platform.HoldfastConfig;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.agroal.DataSource;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+
+/**
+ * Holds or watches the {@code cluster_lease} row (ARCHITECTURE.md §2). ACTIVE: renews every
+ * {@code renew-interval} with the database clock; a renewal that finds another epoch means this node
+ * was fenced, and it turns PASSIVE at once. PASSIVE: reads the row and takes over (epoch + 1) only
+ * after it has itself seen {@code renewed_at} unchanged for at least {@code ttl} of database time.
+ * Runs on its own thread and its own small pool, so bet traffic can never starve a renewal.
+ */
+@ApplicationScoped
+public class LeaseKeeper {
+
+    private static final Logger LOG = Logger.getLogger(LeaseKeeper.class);
+
+    /** What a passive node saw at its first read of an unchanged lease. */
+    private record Sighting(String holder, long epoch, Timestamp renewedAt, Timestamp seenAt) {
+        boolean sameLease(String h, long e, Timestamp r) {
+            return Objects.equals(holder, h) && epoch == e && Objects.equals(renewedAt, r);
+        }
+    }
+
+    private final AgroalDataSource dataSource;
+    private final ClusterState state;
+    private final Event<RoleChanged> roleChanged;
+    private final String me;
+    private final long renewMillis;
+    private final long ttlMillis;
+    private final long lockTimeoutMillis;
+    private final Counter takeovers;
+    private final Counter fencings;
+    private final AtomicLong lastTakeoverMillis = new AtomicLong();
+    private volatile ScheduledExecutorService executor;
+    private volatile Sighting sighting;
+    private volatile long lastFailureLog;
+
+    LeaseKeeper(@DataSource("lease") AgroalDataSource dataSource, ClusterState state, Event<RoleChanged> roleChanged,
+            HoldfastConfig config, MeterRegistry metrics) {
+        this.dataSource = dataSource;
+        this.state = state;
+        this.roleChanged = roleChanged;
+        this.me = config.node().name();
+        this.renewMillis = config.lease().renewInterval().toMillis();
+        this.ttlMillis = config.lease().ttl().toMillis();
+        this.lockTimeoutMillis = config.lease().lockTimeout().toMillis();
+        Gauge.builder("holdfast_role", state, s -> s.isActive() ? 1 : 0)
+                .description("1 while this node is ACTIVE, 0 while PASSIVE").register(metrics);
+        Gauge.builder("holdfast_epoch", state, ClusterState::epoch).register(metrics);
+        Gauge.builder("holdfast_last_takeover_millis", lastTakeoverMillis, AtomicLong::get)
+                .description("How long the last takeover transaction took").register(metrics);
+        this.takeovers = Counter.builder("holdfast_takeovers_total").register(metrics);
+        this.fencings = Counter.builder("holdfast_fenced_total")
+                .description("Times this node found its epoch superseded and turned PASSIVE").register(metrics);
+    }
+
+    void start(@Observes StartupEvent ignored) {
+        executor = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "lease-keeper");
+            t.setDaemon(true);
+            return t;
+        });
+        executor.scheduleWithFixedDelay(this::tick, 0, renewMillis, TimeUnit.MILLISECONDS);
+    }
+
+    void stop(@Observes ShutdownEvent ignored) {
+        ScheduledExecutorService e = executor;
+        if (e != null) {
+            e.shutdownNow();
+        }
+        ClusterState.Snapshot mine = state.snapshot();
+        if (mine.role() == NodeRole.ACTIVE && state.demote(mine.epoch())) {
+            // A clean stop hands the lease back, so the other node can take it without waiting T.
+            try (Connection c = dataSource.getConnection();
+                    PreparedStatement ps = c.prepareStatement(
+                            "UPDATE cluster_lease SET holder = NULL WHERE id = 1 AND holder = ? AND epoch = ?")) {
+                ps.setString(1, me);
+                ps.setLong(2, mine.epoch());
+                ps.executeUpdate();
+                LOG.infof("Released the lease at epoch %d on shutdown", mine.epoch());
+            } catch (SQLException ex) {
+                LOG.warnf("Could not release the lease on shutdown: %s", ex.getMessage());
+            }
+        }
+    }
+
+    private void tick() {
+        try {
+            ClusterState.Snapshot mine = state.snapshot();
+            if (mine.role() == NodeRole.ACTIVE) {
+                renew(mine.epoch());
+            } else {
+                watch();
+            }
+        } catch (SQLException e) {
+            // The database is away (restart, failover): keep the role; the fence protects the data, and
+            // the passive's two-read rule gives the active time to renew once the database is back.
+            long now = System.currentTimeMillis();
+            if (now - lastFailureLog > 5000) {
+                lastFailureLog = now;
+                LOG.warnf("Lease keeper cannot reach the database: %s", e.getMessage());
+            }
+        } catch (RuntimeException e) {
+            LOG.error("Lease keeper tick failed", e);
+        }
+    }
+
+    private void renew(long epoch) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement("UPDATE cluster_lease SET renewed_at = clock_timestamp(), "
+                        + "expires_at = clock_timestamp() + ? * interval '1 millisecond' "
+                        + "WHERE id = 1 AND holder = ? AND epoch = ?")) {
+            ps.setLong(1, ttlMillis);
+            ps.setString(2, me);
+            ps.setLong(3, epoch);
+            if (ps.executeUpdate() == 0) {
+                fenced(epoch, "renewal found the lease moved on");
+            }
+        }
+    }
+
+    private void watch() throws SQLException {
+        String holder;
+        long epoch;
+        Timestamp renewedAt;
+        Timestamp now;
+        try (Connection c = dataSource.getConnection(); Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery(
+                        "SELECT holder, epoch, renewed_at, clock_timestamp() FROM cluster_lease WHERE id = 1")) {
+            rs.next();
+            holder = rs.getString(1);
+            epoch = rs.getLong(2);
+            renewedAt = rs.getTimestamp(3);
+            now = rs.getTimestamp(4);
+        }
+        if (holder == null) {
+            takeOver(null, epoch, renewedAt, "the lease is free");
+            return;
+        }
+        Sighting seen = sighting;
+        if (seen == null || !seen.sameLease(holder, epoch, renewedAt)) {
+            sighting = new Sighting(holder, epoch, renewedAt, now);
+            return;
+        }
+        long silentFor = now.getTime() - seen.seenAt().getTime();
+        if (silentFor >= ttlMillis) {
+            takeOver(holder, epoch, renewedAt, holder + " stopped renewing for " + silentFor + " ms");
+        }
+    }
+
+    private void takeOver(String holder, long epoch, Timestamp renewedAt, String reason) throws SQLException {
+        long started = System.nanoTime();
+        for (int attempt = 1; attempt <= 3; attempt++) {
+            try (Connection c = dataSource.getConnection()) {
+                c.setAutoCommit(false);
+                try {
+                    Long newEpoch = takeOverIn(c, holder, epoch, renewedAt, reason);
+                    c.commit();
+                    sighting = null;
+                    if (newEpoch == null) {
+                        return;
+                    }
+                    long took = (System.nanoTime() - started) / 1_000_000;
+                    lastTakeoverMillis.set(took);
+                    takeovers.increment();
+                    ClusterState.Snapshot before = state.set(NodeRole.ACTIVE, newEpoch);
+                    LOG.infof("ROLE %s -> ACTIVE at epoch %d (%s; takeover took %d ms)", before.role(), newEpoch,
+                            reason, took);
+                    roleChanged.fire(new RoleChanged(me, before.role(), NodeRole.ACTIVE, newEpoch, reason));
+                    return;
+                } catch (SQLException e) {
+                    c.rollback();
+                    if (!"55P03".equals(e.getSQLState()) || holder == null) {
+                        throw e;
+                    }
+                }
+                // The old holder sits in a transaction on the lease row (paused, or partitioned from us but
+                // not from the database): end its sessions; their transactions roll back, never commit.
+                try (PreparedStatement kill = c.prepareStatement("SELECT count(pg_terminate_backend(pid)) "
+                        + "FROM pg_stat_activity WHERE application_name IN (?, ?) AND pid <> pg_backend_pid()")) {
+                    c.setAutoCommit(true);
+                    kill.setString(1, holder);
+                    kill.setString(2, holder + "-lease");
+                    try (ResultSet rs = kill.executeQuery()) {
+                        rs.next();
+                        LOG.warnf("Takeover waited on %s's locks; terminated %d of its sessions", holder, rs.getLong(1));
+                    }
+                }
+            }
+        }
+        LOG.warn("Takeover did not get the lease row after 3 attempts; will try again");
+    }
+
+    /** The takeover transaction; null when the row changed since we looked (the holder is alive). */
+    private Long takeOverIn(Connection c, String holder, long epoch, Timestamp renewedAt, String reason)
+            throws SQLException {
+        try (Statement st = c.createStatement()) {
+            st.execute("SET LOCAL lock_timeout = '" + lockTimeoutMillis + "ms'");
+        }
+        try (Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT holder, epoch, renewed_at FROM cluster_lease WHERE id = 1 FOR UPDATE")) {
+            rs.next();
+            if (!Objects.equals(holder, rs.getString(1)) || epoch != rs.getLong(2)
+                    || !Objects.equals(renewedAt, rs.getTimestamp(3))) {
+                return null;
+            }
+        }
+        long newEpoch;
+        try (PreparedStatement ps = c.prepareStatement("UPDATE cluster_lease SET holder = ?, epoch = epoch + 1, "
+                + "renewed_at = clock_timestamp(), expires_at = clock_timestamp() + ? * interval '1 millisecond' "
+                + "WHERE id = 1 RETURNING epoch")) {
+            ps.setString(1, me);
+            ps.setLong(2, ttlMillis);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                newEpoch = rs.getLong(1);
+            }
+        }
+        try (PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO audit_log (actor, action, details) VALUES (?, 'ROLE_ACTIVE', ?)")) {
+            ps.setString(1, me);
+            ps.setString(2, "epoch " + newEpoch + ": " + reason);
+            ps.executeUpdate();
+        }
+        return newEpoch;
+    }
+
+    /** Called by the renewal or the write guard when the database shows another epoch. */
+    void fenced(long epoch, String reason) {
+        if (!state.demote(epoch)) {
+            return;
+        }
+        fencings.increment();
+        sighting = null;
+        LOG.warnf("ROLE ACTIVE -> PASSIVE at epoch %d: %s", epoch, reason);
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO audit_log (actor, action, details) VALUES (?, 'ROLE_PASSIVE', ?)")) {
+            ps.setString(1, me);
+            ps.setString(2, "epoch " + epoch + ": " + reason);
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            LOG.warnf("Could not audit the role change: %s", e.getMessage());
+        }
+        roleChanged.fire(new RoleChanged(me, NodeRole.ACTIVE, NodeRole.PASSIVE, epoch, reason));
+    }
+}

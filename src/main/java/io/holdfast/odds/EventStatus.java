@@ -1,0 +1,5 @@
+package io.holdfast.odds;
+
+public enum EventStatus {
+    SCHEDULED, LIVE, FINISHED, CANCELLED
+}

@@ -1,0 +1,66 @@
+package io.holdfast.odds;
+
+import java.util.List;
+
+import jakarta.annotation.security.PermitAll;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+
+import org.jboss.resteasy.reactive.RestStreamElementType;
+
+import io.holdfast.odds.Views.EventView;
+import io.holdfast.platform.ProblemException;
+import io.smallrye.mutiny.Multi;
+
+/** Public odds: events with markets and prices, and the live stream of changes. */
+@Path("/api")
+@PermitAll
+public class OddsResource {
+
+    private final OddsCatalog catalog;
+    private final OddsStream stream;
+
+    OddsResource(OddsCatalog catalog, OddsStream stream) {
+        this.catalog = catalog;
+        this.stream = stream;
+    }
+
+    @GET
+    @Path("/events")
+    public List<EventView> events(@QueryParam("status") List<String> status,
+            @QueryParam("limit") @DefaultValue("200") @Min(1) @Max(1000) int limit) {
+        List<EventStatus> statuses = status == null || status.isEmpty()
+                ? List.of(EventStatus.SCHEDULED, EventStatus.LIVE)
+                : status.stream().flatMap(s -> List.of(s.split("[,|]")).stream()).map(OddsResource::parse).toList();
+        return catalog.events(statuses, limit);
+    }
+
+    @GET
+    @Path("/events/{id}")
+    public EventView event(@PathParam("id") long id) {
+        return catalog.event(id).orElseThrow(() -> ProblemException.notFound("Event"));
+    }
+
+    @GET
+    @Path("/odds/stream")
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    @RestStreamElementType(MediaType.APPLICATION_JSON)
+    public Multi<OddsUpdate> stream() {
+        return stream.updates();
+    }
+
+    private static EventStatus parse(String s) {
+        try {
+            return EventStatus.valueOf(s.trim().toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw ProblemException.badRequest("status must be one of SCHEDULED, LIVE, FINISHED, CANCELLED");
+        }
+    }
+}

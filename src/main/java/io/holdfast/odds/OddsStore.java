@@ -1,0 +1,121 @@
+package io.holdfast.odds;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.holdfast.odds.Views.EventView;
+import io.holdfast.odds.Views.MarketView;
+import io.holdfast.odds.Views.SelectionView;
+import io.holdfast.platform.Jdbc;
+
+/** Reads of the odds tables (events, markets, selections) and the quotes the odds book is built from. */
+@ApplicationScoped
+class OddsStore {
+
+    private final Jdbc jdbc;
+
+    OddsStore(Jdbc jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    List<EventView> events(List<EventStatus> statuses, int limit) {
+        String[] names = statuses.stream().map(Enum::name).toArray(String[]::new);
+        List<EventView> bare = jdbc.query("SELECT id, name, status, starts_at FROM event WHERE status = ANY (?::text[]) "
+                + "ORDER BY starts_at, id LIMIT ?", OddsStore::bareEvent, sqlArray(names), limit);
+        if (bare.isEmpty()) {
+            return bare;
+        }
+        long[] ids = bare.stream().mapToLong(EventView::id).toArray();
+        Map<Long, List<MarketView>> markets = marketsOf(ids);
+        return bare.stream().map(e -> new EventView(e.id(), e.name(), e.status(), e.startsAt(),
+                markets.getOrDefault(e.id(), List.of()))).toList();
+    }
+
+    Optional<EventView> event(long id) {
+        return jdbc.queryOne("SELECT id, name, status, starts_at FROM event WHERE id = ?", OddsStore::bareEvent, id)
+                .map(e -> new EventView(e.id(), e.name(), e.status(), e.startsAt(),
+                        marketsOf(new long[] { id }).getOrDefault(id, List.of())));
+    }
+
+    Optional<MarketView> market(long id) {
+        List<MarketView> found = markets("m.id = ?", id);
+        return found.isEmpty() ? Optional.empty() : Optional.of(found.get(0));
+    }
+
+    Optional<SelectionView> selection(long id) {
+        return jdbc.queryOne("SELECT id, name, odds, version FROM selection WHERE id = ?", OddsStore::selection, id);
+    }
+
+    /** Quotes of every market still taking or about to take bets (the odds book's contents). */
+    List<Quote> openQuotes() {
+        return quotes("m.status IN ('OPEN', 'SUSPENDED') AND e.status IN ('SCHEDULED', 'LIVE')");
+    }
+
+    List<Quote> quotesOfMarket(long marketId) {
+        return quotes("m.id = ?", marketId);
+    }
+
+    Optional<Quote> quote(long selectionId) {
+        List<Quote> found = quotes("s.id = ?", selectionId);
+        return found.isEmpty() ? Optional.empty() : Optional.of(found.get(0));
+    }
+
+    private List<Quote> quotes(String where, Object... params) {
+        return jdbc.query("SELECT s.id, s.market_id, m.event_id, s.odds, s.version, m.status AS market_status, "
+                + "e.status AS event_status FROM selection s JOIN market m ON m.id = s.market_id "
+                + "JOIN event e ON e.id = m.event_id WHERE " + where,
+                rs -> new Quote(rs.getLong(1), rs.getLong(2), rs.getLong(3), Jdbc.odds(rs, "odds"), rs.getInt(5),
+                        MarketStatus.valueOf(rs.getString("market_status")),
+                        EventStatus.valueOf(rs.getString("event_status"))),
+                params);
+    }
+
+    private Map<Long, List<MarketView>> marketsOf(long[] eventIds) {
+        Map<Long, List<MarketView>> byEvent = new LinkedHashMap<>();
+        for (MarketView m : markets("m.event_id = ANY (?)", (Object) eventIds)) {
+            byEvent.computeIfAbsent(m.eventId(), k -> new ArrayList<>()).add(m);
+        }
+        return byEvent;
+    }
+
+    private List<MarketView> markets(String where, Object... params) {
+        Map<Long, MarketView> markets = new LinkedHashMap<>();
+        jdbc.query("SELECT m.id AS market_id, m.event_id, m.name AS market_name, m.status, s.id, s.name, s.odds, s.version "
+                + "FROM market m LEFT JOIN selection s ON s.market_id = m.id WHERE " + where
+                + " ORDER BY m.id, s.position", rs -> {
+                    MarketView m = markets.computeIfAbsent(rs.getLong("market_id"), id -> {
+                        try {
+                            return new MarketView(id, rs.getLong("event_id"), rs.getString("market_name"),
+                                    MarketStatus.valueOf(rs.getString("status")), new ArrayList<>());
+                        } catch (SQLException e) {
+                            throw new IllegalStateException(e);
+                        }
+                    });
+                    if (Jdbc.nullableLong(rs, "id") != null) {
+                        m.selections().add(selection(rs));
+                    }
+                    return m;
+                }, params);
+        return List.copyOf(markets.values());
+    }
+
+    private static EventView bareEvent(ResultSet rs) throws SQLException {
+        return new EventView(rs.getLong("id"), rs.getString("name"), EventStatus.valueOf(rs.getString("status")),
+                Jdbc.instant(rs, "starts_at"), List.of());
+    }
+
+    private static SelectionView selection(ResultSet rs) throws SQLException {
+        return new SelectionView(rs.getLong("id"), rs.getString("name"), Jdbc.odds(rs, "odds"), rs.getInt("version"));
+    }
+
+    private static String sqlArray(String[] names) {
+        return "{" + String.join(",", names) + "}";
+    }
+}

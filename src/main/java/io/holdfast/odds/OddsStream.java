@@ -1,0 +1,22 @@
+package io.holdfast.odds;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.operators.multi.processors.BroadcastProcessor;
+
+/** Fans committed price and status changes out to every open odds stream. */
+@ApplicationScoped
+public class OddsStream {
+
+    private final BroadcastProcessor<OddsUpdate> processor = BroadcastProcessor.create();
+
+    void publish(OddsUpdate update) {
+        processor.onNext(update);
+    }
+
+    public Multi<OddsUpdate> updates() {
+        // a slow subscriber drops old updates rather than holding the publisher back
+        return processor.onOverflow().drop();
+    }
+}

@@ -1,0 +1,17 @@
+package io.holdfast.odds;
+
+import java.math.BigDecimal;
+
+/** A selection's current price and the state of its market and event, as bet validation needs them. */
+public record Quote(long selectionId, long marketId, long eventId, BigDecimal odds, int version,
+        MarketStatus marketStatus, EventStatus eventStatus) {
+
+    public boolean open() {
+        return marketStatus == MarketStatus.OPEN
+                && (eventStatus == EventStatus.SCHEDULED || eventStatus == EventStatus.LIVE);
+    }
+
+    public boolean live() {
+        return eventStatus == EventStatus.LIVE;
+    }
+}

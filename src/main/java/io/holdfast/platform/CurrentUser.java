@@ -1,0 +1,30 @@
+package io.holdfast.platform;
+
+import jakarta.enterprise.context.RequestScoped;
+
+import io.quarkus.security.identity.SecurityIdentity;
+
+/** The authenticated caller of this request: its account id and name. */
+@RequestScoped
+public class CurrentUser {
+
+    public static final String ACCOUNT_ID = "holdfast.account-id";
+
+    private final SecurityIdentity identity;
+
+    CurrentUser(SecurityIdentity identity) {
+        this.identity = identity;
+    }
+
+    public long accountId() {
+        Long id = identity.getAttribute(ACCOUNT_ID);
+        if (id == null) {
+            throw new io.quarkus.security.UnauthorizedException();
+        }
+        return id;
+    }
+
+    public String name() {
+        return identity.isAnonymous() ? "anonymous" : identity.getPrincipal().getName();
+    }
+}

@@ -1,0 +1,55 @@
+package io.holdfast.platform;
+
+import java.util.Set;
+
+import jakarta.annotation.security.PermitAll;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Size;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.core.Response;
+
+import io.quarkus.security.credential.PasswordCredential;
+import io.quarkus.security.identity.IdentityProviderManager;
+import io.quarkus.security.identity.SecurityIdentity;
+import io.quarkus.security.identity.request.UsernamePasswordAuthenticationRequest;
+import io.vertx.ext.web.RoutingContext;
+
+/** Log in once, then carry the encrypted session cookie instead of a password. */
+@Path("/api/session")
+@PermitAll
+public class SessionResource {
+
+    public record Login(@NotBlank @Size(max = 64) String username, @NotBlank @Size(max = 72) String password) {
+    }
+
+    public record SessionView(String username, Set<String> roles) {
+    }
+
+    private final IdentityProviderManager identities;
+    private final SessionCookies sessions;
+    private final RoutingContext routing;
+
+    SessionResource(IdentityProviderManager identities, SessionCookies sessions, RoutingContext routing) {
+        this.identities = identities;
+        this.sessions = sessions;
+        this.routing = routing;
+    }
+
+    @POST
+    public SessionView login(@Valid @NotNull Login body) {
+        SecurityIdentity identity = identities.authenticateBlocking(new UsernamePasswordAuthenticationRequest(
+                body.username(), new PasswordCredential(body.password().toCharArray())));
+        sessions.save(identity, routing, null);
+        return new SessionView(identity.getPrincipal().getName(), identity.getRoles());
+    }
+
+    @DELETE
+    public Response logout() {
+        sessions.clear(routing);
+        return Response.noContent().build();
+    }
+}

@@ -1,0 +1,99 @@
+package io.holdfast.settlement;
+
+import java.sql.Array;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.transaction.Transactional;
+
+import io.holdfast.cluster.Fenced;
+import io.holdfast.platform.AuditLog;
+import io.holdfast.platform.Jdbc;
+import io.holdfast.platform.ProblemException;
+
+/** Posting results: each different result is a new revision; the same result again is a no-op. */
+@ApplicationScoped
+public class Results {
+
+    /** What the admin was answered: the revision now in force and whether this call created it. */
+    public record Posted(long marketId, int revision, boolean newRevision) {
+    }
+
+    private final Jdbc jdbc;
+    private final AuditLog audit;
+
+    Results(Jdbc jdbc, AuditLog audit) {
+        this.jdbc = jdbc;
+        this.audit = audit;
+    }
+
+    @Transactional
+    @Fenced
+    public Posted post(String actor, long marketId, long[] winners, long[] voids, boolean voidMarket) {
+        String status = jdbc.queryOne("SELECT status FROM market WHERE id = ? FOR UPDATE", rs -> rs.getString(1), marketId)
+                .orElseThrow(() -> ProblemException.notFound("Market"));
+        validate(marketId, winners, voids, voidMarket);
+        Optional<MarketResult> latest = latest(marketId);
+        if (latest.isPresent() && latest.get().sameOutcome(winners, voids, voidMarket)) {
+            return new Posted(marketId, latest.get().revision(), false);
+        }
+        int revision = latest.map(MarketResult::revision).orElse(0) + 1;
+        jdbc.update("INSERT INTO market_result (market_id, revision, winners, voids, void_market, posted_by) "
+                + "VALUES (?, ?, ?, ?, ?, ?)", marketId, revision, winners, voids, voidMarket, actor);
+        // A result ends betting on the market; a corrected result puts a settled market back to CLOSED
+        // until the resettlement is done.
+        jdbc.update("UPDATE market SET result_revision = ?, status = CASE WHEN status = 'SETTLEMENT_FAILED' "
+                + "THEN status ELSE 'CLOSED' END, settlement_attempts = 0, settlement_retry_at = NULL WHERE id = ?",
+                revision, marketId);
+        audit.record(actor, revision == 1 ? "RESULT_POSTED" : "RESULT_CORRECTED", "market " + marketId + " revision "
+                + revision + (voidMarket ? " void market" : " winners " + Arrays.toString(winners) + " void "
+                        + Arrays.toString(voids)) + " (was " + status + ")");
+        return new Posted(marketId, revision, true);
+    }
+
+    @Transactional(Transactional.TxType.SUPPORTS)
+    Optional<MarketResult> latest(long marketId) {
+        return jdbc.queryOne("SELECT revision, winners, voids, void_market FROM market_result WHERE market_id = ? "
+                + "ORDER BY revision DESC LIMIT 1", rs -> new MarketResult(marketId, rs.getInt(1), longs(rs.getArray(2)),
+                        longs(rs.getArray(3)), rs.getBoolean(4)), marketId);
+    }
+
+    private void validate(long marketId, long[] winners, long[] voids, boolean voidMarket) {
+        if (voidMarket && (winners.length > 0 || voids.length > 0)) {
+            throw ProblemException.unprocessable("VALIDATION_FAILED", "A void market names no winners or voids");
+        }
+        if (!voidMarket && winners.length == 0 && voids.length == 0) {
+            throw ProblemException.unprocessable("VALIDATION_FAILED", "Name the winners, the void selections, or voidMarket");
+        }
+        Set<Long> ofMarket = new HashSet<>(jdbc.query("SELECT id FROM selection WHERE market_id = ?",
+                rs -> rs.getLong(1), marketId));
+        Set<Long> seen = new HashSet<>();
+        for (long id : concat(winners, voids)) {
+            if (!ofMarket.contains(id)) {
+                throw ProblemException.unprocessable("VALIDATION_FAILED", "Selection " + id + " is not in market " + marketId);
+            }
+            if (!seen.add(id)) {
+                throw ProblemException.unprocessable("VALIDATION_FAILED", "Selection " + id + " is named twice");
+            }
+        }
+    }
+
+    private static long[] concat(long[] a, long[] b) {
+        long[] all = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
+    }
+
+    static long[] longs(Array array) throws java.sql.SQLException {
+        Long[] boxed = (Long[]) array.getArray();
+        return Arrays.stream(boxed).mapToLong(Long::longValue).toArray();
+    }
+
+    static List<Long> list(long[] a) {
+        return Arrays.stream(a).boxed().toList();
+    }
+}

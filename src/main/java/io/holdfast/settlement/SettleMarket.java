@@ -1,0 +1,129 @@
+package io.holdfast.settlement;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.transaction.Transactional;
+
+import io.holdfast.cluster.Fenced;
+import io.holdfast.platform.HoldfastConfig;
+import io.holdfast.platform.Jdbc;
+import io.holdfast.settlement.SettlementCalculator.LegResult;
+import io.holdfast.settlement.SettlementCalculator.Outcome;
+import io.holdfast.settlement.SettlementCalculator.Verdict;
+import io.holdfast.wallet.LedgerType;
+import io.holdfast.wallet.Wallet;
+
+/**
+ * Settles one market at its latest result revision, in batches of bets claimed with
+ * {@code FOR UPDATE SKIP LOCKED}. A bet settled before (an earlier revision, or its other legs) has its
+ * previous payout reversed, then the new outcome applied: the ledger shows reversal and new payout. The
+ * payout row is unique per bet and settlement sequence, so a payout is credited exactly once.
+ */
+@ApplicationScoped
+class SettleMarket {
+
+    private record Claimed(long id, long accountId, long stake, String status, Long payout, int seq,
+            List<long[]> legSelections, List<LegResult> legs) {
+    }
+
+    private final Jdbc jdbc;
+    private final Wallet wallet;
+    private final GuardedCalculation calculation;
+    private final int batch;
+
+    SettleMarket(Jdbc jdbc, Wallet wallet, GuardedCalculation calculation, HoldfastConfig config) {
+        this.jdbc = jdbc;
+        this.wallet = wallet;
+        this.calculation = calculation;
+        this.batch = config.settlement().batch();
+    }
+
+    /** Settles one batch; returns how many bets it touched. */
+    @Transactional
+    @Fenced
+    int settleBatch(MarketResult result) {
+        long marketId = result.marketId();
+        Map<Long, Claimed> bets = new LinkedHashMap<>();
+        jdbc.query("""
+                SELECT id, account_id, stake, status, payout, settlement_seq FROM bet
+                WHERE id IN (SELECT bet_id FROM bet_leg WHERE market_id = ? AND result_revision IS DISTINCT FROM ?)
+                  AND status IN ('ACCEPTED', 'WON', 'LOST', 'VOID')
+                ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED""",
+                rs -> bets.put(rs.getLong(1), new Claimed(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getString(4),
+                        Jdbc.nullableLong(rs, "payout"), rs.getInt(6), new ArrayList<>(), new ArrayList<>())),
+                marketId, result.revision(), batch);
+        if (bets.isEmpty()) {
+            return 0;
+        }
+        long[] ids = bets.keySet().stream().mapToLong(Long::longValue).toArray();
+        // this market's legs take the new result; the other legs keep theirs
+        jdbc.update("""
+                UPDATE bet_leg SET result = CASE WHEN ? OR selection_id = ANY (?) THEN 'VOID'
+                                                 WHEN selection_id = ANY (?) THEN 'WON' ELSE 'LOST' END,
+                                   result_revision = ?
+                WHERE market_id = ? AND bet_id = ANY (?)""",
+                result.voidMarket(), result.voids(), result.winners(), result.revision(), marketId, ids);
+        jdbc.query("SELECT bet_id, odds, result FROM bet_leg WHERE bet_id = ANY (?) ORDER BY bet_id, leg_no",
+                rs -> bets.get(rs.getLong(1)).legs().add(new LegResult(Jdbc.odds(rs, "odds"), rs.getString(3))),
+                (Object) ids);
+        for (Claimed bet : bets.values()) {
+            Outcome outcome = calculation.outcome(marketId, bet.stake(), bet.legs());
+            apply(bet, outcome);
+        }
+        return bets.size();
+    }
+
+    private void apply(Claimed bet, Outcome outcome) {
+        boolean settledBefore = !bet.status().equals("ACCEPTED");
+        if (settledBefore && bet.payout() != null && bet.payout() > 0) {
+            wallet.reverse(bet.accountId(), bet.payout(), bet.id(), bet.seq(), "resettlement of bet " + bet.id());
+        }
+        if (outcome.verdict() == Verdict.OPEN) {
+            if (settledBefore) {
+                jdbc.update("UPDATE bet SET status = 'ACCEPTED', payout = NULL, settled_at = NULL WHERE id = ?", bet.id());
+            }
+            return;
+        }
+        int seq = bet.seq() + 1;
+        if (outcome.payout() > 0) {
+            wallet.credit(bet.accountId(), LedgerType.PAYOUT, outcome.payout(), bet.id(), seq,
+                    (outcome.verdict() == Verdict.VOID ? "void bet " : "payout bet ") + bet.id());
+        }
+        jdbc.update("UPDATE bet SET status = ?, payout = ?, settled_at = now(), settlement_seq = ? WHERE id = ?",
+                outcome.verdict().name(), outcome.payout(), seq, bet.id());
+    }
+
+    /** True when no bet on the market still waits for this revision (none skipped as locked either). */
+    @Transactional
+    @Fenced
+    boolean finish(MarketResult result) {
+        long left = jdbc.queryOne("""
+                SELECT count(*) FROM bet_leg l JOIN bet b ON b.id = l.bet_id
+                WHERE l.market_id = ? AND l.result_revision IS DISTINCT FROM ?
+                  AND b.status IN ('ACCEPTED', 'WON', 'LOST', 'VOID')""",
+                rs -> rs.getLong(1), result.marketId(), result.revision()).orElseThrow();
+        if (left > 0) {
+            return false;
+        }
+        return jdbc.update("""
+                UPDATE market SET settled_revision = ?, status = CASE WHEN ? THEN 'VOID' ELSE 'SETTLED' END,
+                       settlement_error = NULL, settlement_attempts = 0, settlement_retry_at = NULL, settled_at = now()
+                WHERE id = ? AND result_revision = ?""",
+                result.revision(), result.voidMarket(), result.marketId(), result.revision()) == 1;
+    }
+
+    /** The calculation threw: flag the market with the reason and a time to try again. */
+    @Transactional
+    @Fenced
+    void fail(long marketId, String reason, long retryAfterMillis) {
+        jdbc.update("""
+                UPDATE market SET status = 'SETTLEMENT_FAILED', settlement_error = ?,
+                       settlement_attempts = settlement_attempts + 1,
+                       settlement_retry_at = now() + ? * interval '1 millisecond'
+                WHERE id = ?""", reason, retryAfterMillis, marketId);
+    }
+}

@@ -1,0 +1,5 @@
+package io.holdfast.wallet;
+
+public enum AccountStatus {
+    ACTIVE, BLOCKED, SELF_EXCLUDED
+}

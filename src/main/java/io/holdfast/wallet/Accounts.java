@@ -1,0 +1,129 @@
+package io.holdfast.wallet;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.transaction.Transactional;
+
+import org.jboss.logging.Logger;
+
+import io.holdfast.cluster.Fenced;
+import io.holdfast.platform.AuditLog;
+import io.holdfast.platform.HoldfastConfig;
+import io.holdfast.platform.Jdbc;
+import io.holdfast.platform.ProblemException;
+import io.quarkus.elytron.security.common.BcryptUtil;
+import io.quarkus.runtime.StartupEvent;
+
+/** Accounts: sign-up, status, bettor-set limits, and the bootstrap admin and ops users. */
+@ApplicationScoped
+@Transactional
+public class Accounts {
+
+    private static final Logger LOG = Logger.getLogger(Accounts.class);
+    private static final String COLUMNS = "id, username, balance, currency, status, roles, daily_stake_limit, "
+            + "CASE WHEN staked_day = (now() AT TIME ZONE 'UTC')::date THEN staked_today ELSE 0 END AS staked_today, "
+            + "created_at";
+
+    private final Jdbc jdbc;
+    private final AuditLog audit;
+    private final HoldfastConfig config;
+
+    Accounts(Jdbc jdbc, AuditLog audit, HoldfastConfig config) {
+        this.jdbc = jdbc;
+        this.audit = audit;
+        this.config = config;
+    }
+
+    @Fenced
+    public AccountView register(String username, String password) {
+        return create(username, password, Set.of("bettor"))
+                .orElseThrow(() -> ProblemException.conflict("USERNAME_TAKEN", "That username is taken"));
+    }
+
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public Optional<AccountView> find(long id) {
+        return jdbc.queryOne("SELECT " + COLUMNS + " FROM account WHERE id = ?", Accounts::view, id);
+    }
+
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public AccountView get(long id) {
+        return find(id).orElseThrow(() -> ProblemException.notFound("Account"));
+    }
+
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public List<AccountView> search(String usernamePart, int limit) {
+        return jdbc.query("SELECT " + COLUMNS + " FROM account WHERE username ILIKE ? ORDER BY id LIMIT ?",
+                Accounts::view, "%" + usernamePart.replace("%", "\\%").replace("_", "\\_") + "%", limit);
+    }
+
+    @Fenced
+    public AccountView setStatus(String actor, long id, AccountStatus status) {
+        if (jdbc.update("UPDATE account SET status = ? WHERE id = ?", status.name(), id) == 0) {
+            throw ProblemException.notFound("Account");
+        }
+        audit.record(actor, "ACCOUNT_STATUS", "account " + id + " -> " + status);
+        return get(id);
+    }
+
+    /** Self-exclusion by the bettor: only an admin can lift it. */
+    @Fenced
+    public AccountView selfExclude(long id) {
+        jdbc.update("UPDATE account SET status = 'SELF_EXCLUDED' WHERE id = ?", id);
+        audit.record("account:" + id, "SELF_EXCLUSION", "account " + id + " excluded itself");
+        return get(id);
+    }
+
+    @Fenced
+    public AccountView setDailyStakeLimit(long id, long limit) {
+        jdbc.update("UPDATE account SET daily_stake_limit = ? WHERE id = ?", limit, id);
+        audit.record("account:" + id, "DAILY_STAKE_LIMIT", "account " + id + " limit " + limit);
+        return get(id);
+    }
+
+    @Transactional(Transactional.TxType.SUPPORTS)
+    Optional<Credentials> credentials(String username) {
+        return jdbc.queryOne("SELECT id, username, password_hash, roles, status FROM account WHERE lower(username) = lower(?)",
+                rs -> new Credentials(rs.getLong("id"), rs.getString("username"), rs.getString("password_hash"),
+                        roles(rs.getString("roles")), AccountStatus.valueOf(rs.getString("status"))),
+                username);
+    }
+
+    /** Seeds the admin and ops users from configuration on first start; later starts leave them alone. */
+    void bootstrap(@Observes StartupEvent ignored) {
+        bootstrapUser("admin", config.bootstrap().adminPassword(), Set.of("admin"));
+        bootstrapUser("ops", config.bootstrap().opsPassword(), Set.of("ops"));
+    }
+
+    private void bootstrapUser(String username, String password, Set<String> roles) {
+        if (create(username, password, roles).isPresent()) {
+            LOG.infof("Created bootstrap user %s", username);
+        }
+    }
+
+    private Optional<AccountView> create(String username, String password, Set<String> roles) {
+        String hash = BcryptUtil.bcryptHash(password, config.security().bcryptCost());
+        return jdbc.queryOne("INSERT INTO account (username, password_hash, roles, currency, daily_stake_limit) "
+                + "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING " + COLUMNS, Accounts::view,
+                username, hash, String.join(",", roles), config.currency(),
+                roles.contains("bettor") ? config.limits().dailyStake() : null);
+    }
+
+    private static AccountView view(ResultSet rs) throws SQLException {
+        return new AccountView(rs.getLong("id"), rs.getString("username"), rs.getLong("balance"),
+                rs.getString("currency"), AccountStatus.valueOf(rs.getString("status")),
+                List.copyOf(roles(rs.getString("roles"))), Jdbc.nullableLong(rs, "daily_stake_limit"),
+                rs.getLong("staked_today"), Jdbc.instant(rs, "created_at"));
+    }
+
+    private static Set<String> roles(String csv) {
+        return new LinkedHashSet<>(Arrays.asList(csv.split(",")));
+    }
+}

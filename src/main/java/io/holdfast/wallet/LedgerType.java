@@ -1,0 +1,5 @@
+package io.holdfast.wallet;
+
+public enum LedgerType {
+    DEPOSIT, WITHDRAWAL, STAKE, PAYOUT, REFUND, ADJUSTMENT, REVERSAL
+}

@@ -1,0 +1,33 @@
+package io.holdfast.wallet;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.quarkus.security.AuthenticationFailedException;
+import io.quarkus.security.identity.AuthenticationRequestContext;
+import io.quarkus.security.identity.IdentityProvider;
+import io.quarkus.security.identity.SecurityIdentity;
+import io.quarkus.security.identity.request.TrustedAuthenticationRequest;
+import io.smallrye.mutiny.Uni;
+
+/** A session cookie names the user; roles come fresh from the database, so a role change applies at once. */
+@ApplicationScoped
+class SessionIdentityProvider implements IdentityProvider<TrustedAuthenticationRequest> {
+
+    private final Accounts accounts;
+
+    SessionIdentityProvider(Accounts accounts) {
+        this.accounts = accounts;
+    }
+
+    @Override
+    public Class<TrustedAuthenticationRequest> getRequestType() {
+        return TrustedAuthenticationRequest.class;
+    }
+
+    @Override
+    public Uni<SecurityIdentity> authenticate(TrustedAuthenticationRequest request, AuthenticationRequestContext context) {
+        return context.runBlocking(() -> accounts.credentials(request.getPrincipal())
+                .map(AccountIdentityProvider::identity)
+                .orElseThrow(() -> new AuthenticationFailedException("unknown session user")));
+    }
+}

@@ -1,0 +1,65 @@
+package io.holdfast.cluster;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+
+import java.time.Duration;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import io.holdfast.support.Api;
+import io.holdfast.support.Db;
+import io.quarkus.test.junit.QuarkusTest;
+
+@QuarkusTest
+class FencingTest {
+
+    @Test
+    void shouldCommitNothingUnderAStaleEpochAndTurnNotReady() {
+        Api.Bettor bettor = Api.bettor(5_000);
+        Api.Market market = Api.market("2.00", "2.00");
+        given().get("/q/health/ready").then().statusCode(200);
+        long epoch = Db.longValue("SELECT epoch FROM cluster_lease");
+
+        // another node took over behind this node's back
+        Db.update("UPDATE cluster_lease SET epoch = epoch + 1");
+        long bumpedAt = Db.longValue("SELECT (extract(epoch FROM now()) * 1000000)::bigint");
+        String requestId = Api.unique("stale");
+        Api.as(bettor).body(Map.of("requestId", requestId, "amount", 1_000)).post("/api/wallet/deposits").then()
+                .statusCode(503).contentType("application/problem+json").header("Retry-After", "1")
+                .body("code", equalTo("NOT_ACTIVE"));
+        given().get("/q/health/ready").then().statusCode(503).body("checks[0].data.role", equalTo("PASSIVE"));
+        Api.as(bettor).body(Api.single(Api.unique("stale-bet"), 1_000, market.selections().get(0), "2.00", "NONE"))
+                .post("/api/bets").then().statusCode(503).body("code", equalTo("NOT_ACTIVE"));
+
+        assertThat(Db.storedBalance(bettor.id())).isEqualTo(5_000);
+        assertThat(Db.longValue("SELECT count(*) FROM ledger_entry WHERE request_id = ?", requestId)).isZero();
+        assertThat(Db.longValue("SELECT count(*) FROM bet WHERE account_id = ?", bettor.id())).isZero();
+        assertThat(Db.longValue("SELECT count(*) FROM ledger_entry WHERE epoch <= ? "
+                + "AND at >= to_timestamp(? / 1000000.0)", epoch, bumpedAt)).isZero();
+        assertThat(Db.longValue("SELECT count(*) FROM audit_log WHERE action = 'ROLE_PASSIVE'")).isPositive();
+
+        // nobody renews the bumped lease: after T of silence this node takes it over, with a new epoch
+        await().atMost(Duration.ofSeconds(10)).until(() -> given().get("/q/health/ready").statusCode() == 200);
+        assertThat(Db.longValue("SELECT epoch FROM cluster_lease")).isEqualTo(epoch + 2);
+        Api.as(bettor).body(Map.of("requestId", requestId, "amount", 1_000)).post("/api/wallet/deposits").then()
+                .statusCode(201).body("balance", equalTo(6_000));
+        assertThat(Db.longValue("SELECT epoch FROM ledger_entry WHERE request_id = ? AND account_id = ?", requestId,
+                bettor.id())).isEqualTo(epoch + 2);
+    }
+
+    @Test
+    void shouldKeepRenewingTheLeaseWithTheDatabaseClock() throws InterruptedException {
+        await().atMost(Duration.ofSeconds(10)).until(() -> given().get("/q/health/ready").statusCode() == 200);
+        long epoch = Db.longValue("SELECT epoch FROM cluster_lease");
+        long first = Db.longValue("SELECT (extract(epoch FROM renewed_at) * 1000)::bigint FROM cluster_lease");
+        Thread.sleep(700);
+        long later = Db.longValue("SELECT (extract(epoch FROM renewed_at) * 1000)::bigint FROM cluster_lease");
+        assertThat(later).isGreaterThan(first);
+        assertThat(Db.longValue("SELECT epoch FROM cluster_lease")).isEqualTo(epoch);
+        assertThat(Db.longValue("SELECT count(*) FROM cluster_lease WHERE expires_at > now()")).isEqualTo(1);
+    }
+}
