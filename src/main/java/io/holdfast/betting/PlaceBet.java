@@ -40,11 +40,17 @@ public class PlaceBet {
 
     public Placed place(long accountId, PlaceBetCommand command) {
         String fingerprint = command.fingerprint();
-        var earlier = bets.fingerprint(accountId, command.requestId());
-        if (earlier.isPresent()) {
-            return repeat(accountId, command, fingerprint, earlier.get());
+        List<BetWriter.Leg> legs;
+        try {
+            legs = price(command);
+        } catch (ProblemException refused) {
+            // a retry of a bet placed before the price moved or the market closed is still that bet
+            var earlier = bets.fingerprint(accountId, command.requestId());
+            if (earlier.isPresent()) {
+                return repeat(accountId, command, fingerprint, earlier.get());
+            }
+            throw refused;
         }
-        List<BetWriter.Leg> legs = price(command);
         BigDecimal combined = BigDecimal.ONE;
         for (BetWriter.Leg leg : legs) {
             combined = combined.multiply(leg.odds());
@@ -67,7 +73,7 @@ public class PlaceBet {
         var written = writer.write(new BetWriter.NewBet(accountId, command.requestId(), fingerprint, stake, combined,
                 command.policy(), potentialPayout, live ? config.betting().liveDelay() : null, legs));
         if (written.isEmpty()) {
-            // a concurrent request with the same requestId committed first
+            // this requestId was used before, or by a concurrent request that committed first
             return repeat(accountId, command, fingerprint, bets.fingerprint(accountId, command.requestId()).orElseThrow());
         }
         return new Placed(written.get(), true);

@@ -15,6 +15,7 @@ import jakarta.transaction.Transactional;
 import org.jboss.logging.Logger;
 
 import io.holdfast.cluster.Fenced;
+import io.quarkus.cache.CacheResult;
 import io.holdfast.platform.AuditLog;
 import io.holdfast.platform.HoldfastConfig;
 import io.holdfast.platform.Jdbc;
@@ -86,6 +87,16 @@ public class Accounts {
         jdbc.update("UPDATE account SET daily_stake_limit = ? WHERE id = ?", limit, id);
         audit.record("account:" + id, "DAILY_STAKE_LIMIT", "account " + id + " limit " + limit);
         return get(id);
+    }
+
+    /**
+     * Who a session cookie names, cached for a moment: a request with a session then costs no database
+     * round trip for authentication. A block still stops bets at once (the debit checks the status).
+     */
+    @CacheResult(cacheName = "session-credentials")
+    @Transactional(Transactional.TxType.SUPPORTS)
+    Optional<Credentials> sessionCredentials(String username) {
+        return credentials(username);
     }
 
     @Transactional(Transactional.TxType.SUPPORTS)

@@ -9,7 +9,7 @@ import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.security.identity.request.TrustedAuthenticationRequest;
 import io.smallrye.mutiny.Uni;
 
-/** A session cookie names the user; roles come fresh from the database, so a role change applies at once. */
+/** A session cookie names the user; roles and status come from the database (cached for two seconds). */
 @ApplicationScoped
 class SessionIdentityProvider implements IdentityProvider<TrustedAuthenticationRequest> {
 
@@ -26,7 +26,7 @@ class SessionIdentityProvider implements IdentityProvider<TrustedAuthenticationR
 
     @Override
     public Uni<SecurityIdentity> authenticate(TrustedAuthenticationRequest request, AuthenticationRequestContext context) {
-        return context.runBlocking(() -> accounts.credentials(request.getPrincipal())
+        return context.runBlocking(() -> accounts.sessionCredentials(request.getPrincipal())
                 .map(AccountIdentityProvider::identity)
                 .orElseThrow(() -> new AuthenticationFailedException("unknown session user")));
     }

@@ -78,11 +78,14 @@ public class Wallet {
     }
 
     /**
-     * Takes a stake: one conditional UPDATE that checks status, funds and the daily stake limit together,
-     * then the journal. Throws the precise refusal when the UPDATE matched no row.
+     * The stake debit as CTEs, for the placement to run in its own single statement (ARCHITECTURE.md §5:
+     * one short transaction, no read-modify-write of a balance in Java). It expects an earlier CTE
+     * {@code new_bet(id)}; {@code debit} is empty when the account may not stake this much (status, funds,
+     * daily stake limit), and then the journal is not written. Parameters, in order: stake, stake, stake,
+     * accountId, stake, stake, epoch, accountId, stake, stake.
      */
-    public long debitStake(long accountId, long stake, long betId, String reference) {
-        var balance = jdbc.queryOne("""
+    public static final String STAKE_DEBIT_CTES = """
+            debit AS (
                 UPDATE account SET balance = balance - ?,
                        staked_today = CASE WHEN staked_day = (now() AT TIME ZONE 'UTC')::date
                                            THEN staked_today + ? ELSE ? END,
@@ -90,12 +93,20 @@ public class Wallet {
                 WHERE id = ? AND status = 'ACTIVE' AND balance >= ?
                   AND (daily_stake_limit IS NULL OR daily_stake_limit >= ? +
                        CASE WHEN staked_day = (now() AT TIME ZONE 'UTC')::date THEN staked_today ELSE 0 END)
-                RETURNING balance""", rs -> rs.getLong(1), stake, stake, stake, accountId, stake, stake);
-        if (balance.isEmpty()) {
-            throw refusal(accountId, stake);
-        }
-        postJournal(LedgerType.STAKE, accountId, -stake, balance.get(), "HOUSE_BETS", reference, betId, null);
-        return balance.get();
+                  AND EXISTS (SELECT 1 FROM new_bet)
+                RETURNING balance),
+            stake_journal AS (SELECT nextval('journal_seq') AS id FROM debit),
+            stake_entries AS (
+                INSERT INTO ledger_entry (journal_id, book, account_id, type, amount, balance_after, reference,
+                                          bet_id, epoch)
+                SELECT stake_journal.id, v.book, v.account_id, 'STAKE', v.amount,
+                       CASE WHEN v.book = 'PLAYER' THEN debit.balance END, 'stake bet ' || new_bet.id, new_bet.id, ?
+                FROM new_bet, debit, stake_journal,
+                     (VALUES ('PLAYER', ?::bigint, -?::bigint), ('HOUSE_BETS', NULL::bigint, ?::bigint))
+                         AS v(book, account_id, amount))""";
+
+    public static Object[] stakeDebitParams(long accountId, long stake, long epoch) {
+        return new Object[] { stake, stake, stake, accountId, stake, stake, epoch, accountId, stake, stake };
     }
 
     /** Credits a payout, refund or re-credit; a PAYOUT is unique per bet and settlement sequence. */
@@ -152,7 +163,9 @@ public class Wallet {
                 accountId, playerAmount, balanceAfter, houseBook, -playerAmount);
     }
 
-    private ProblemException refusal(long accountId, long stake) {
+    /** Why a stake debit matched no row: blocked, self-excluded, short of funds, or over the daily limit. */
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public ProblemException refusal(long accountId, long stake) {
         var row = jdbc.queryOne("SELECT status, balance, daily_stake_limit, CASE WHEN staked_day = "
                 + "(now() AT TIME ZONE 'UTC')::date THEN staked_today ELSE 0 END FROM account WHERE id = ?",
                 rs -> new Object[] { rs.getString(1), rs.getLong(2), Jdbc.nullableLong(rs, "daily_stake_limit"),
