@@ -16,6 +16,7 @@ public class ClusterState {
     }
 
     private final AtomicReference<Snapshot> current = new AtomicReference<>(new Snapshot(NodeRole.PASSIVE, -1));
+    private volatile boolean draining;
 
     public Snapshot snapshot() {
         return current.get();
@@ -23,6 +24,15 @@ public class ClusterState {
 
     public boolean isActive() {
         return current.get().role() == NodeRole.ACTIVE;
+    }
+
+    /** True while a switchover hands the lease away: new writes are refused, in-flight ones finish. */
+    public boolean isDraining() {
+        return draining;
+    }
+
+    void setDraining(boolean draining) {
+        this.draining = draining;
     }
 
     public long epoch() {

@@ -149,14 +149,20 @@ public class LeaseKeeper {
         long epoch;
         Timestamp renewedAt;
         Timestamp now;
+        String handoverFrom;
         try (Connection c = dataSource.getConnection(); Statement st = c.createStatement();
-                ResultSet rs = st.executeQuery(
-                        "SELECT holder, epoch, renewed_at, clock_timestamp() FROM cluster_lease WHERE id = 1")) {
+                ResultSet rs = st.executeQuery("SELECT holder, epoch, renewed_at, clock_timestamp(), handover_from "
+                        + "FROM cluster_lease WHERE id = 1")) {
             rs.next();
             holder = rs.getString(1);
             epoch = rs.getLong(2);
             renewedAt = rs.getTimestamp(3);
             now = rs.getTimestamp(4);
+            handoverFrom = rs.getString(5);
+        }
+        if (me.equals(holder) && handoverFrom != null) {
+            adopt(epoch, handoverFrom);
+            return;
         }
         if (holder == null) {
             takeOver(null, epoch, renewedAt, "the lease is free");
@@ -250,6 +256,100 @@ public class LeaseKeeper {
         return newEpoch;
     }
 
+    /** Look at the lease now rather than at the next tick (a view change, a switchover nudge). */
+    void lookNow() {
+        ScheduledExecutorService e = executor;
+        if (e != null && !e.isShutdown()) {
+            e.execute(this::tick);
+        }
+    }
+
+    /** The lease was handed to this node by a switchover: take it at the epoch the old holder wrote. */
+    private void adopt(long epoch, String from) throws SQLException {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "UPDATE cluster_lease SET handover_from = NULL, renewed_at = clock_timestamp(), "
+                        + "expires_at = clock_timestamp() + ? * interval '1 millisecond' "
+                        + "WHERE id = 1 AND holder = ? AND epoch = ?")) {
+            ps.setLong(1, ttlMillis);
+            ps.setString(2, me);
+            ps.setLong(3, epoch);
+            if (ps.executeUpdate() == 0) {
+                return;
+            }
+        }
+        sighting = null;
+        takeovers.increment();
+        ClusterState.Snapshot before = state.set(NodeRole.ACTIVE, epoch);
+        String reason = "switchover from " + from;
+        LOG.infof("ROLE %s -> ACTIVE at epoch %d (%s)", before.role(), epoch, reason);
+        audit("ROLE_ACTIVE", "epoch " + epoch + ": " + reason);
+        roleChanged.fire(new RoleChanged(me, before.role(), NodeRole.ACTIVE, epoch, reason));
+    }
+
+    /**
+     * Switchover: hands the lease to {@code target} with epoch + 1, on the lease thread (so no renewal
+     * runs in between). {@code FOR UPDATE} first: it waits for this node's in-flight writes, which hold
+     * the row {@code FOR KEY SHARE}, so none of them commits after the new epoch. Returns the new epoch.
+     */
+    long handOver(String target, long lockTimeout) throws Exception {
+        return executor.submit(() -> {
+            ClusterState.Snapshot mine = state.snapshot();
+            if (mine.role() != NodeRole.ACTIVE) {
+                throw new IllegalStateException("not active");
+            }
+            long newEpoch;
+            try (Connection c = dataSource.getConnection()) {
+                c.setAutoCommit(false);
+                try (Statement st = c.createStatement()) {
+                    st.execute("SET LOCAL lock_timeout = '" + lockTimeout + "ms'");
+                    st.executeQuery("SELECT epoch FROM cluster_lease WHERE id = 1 FOR UPDATE").close();
+                }
+                try (PreparedStatement ps = c.prepareStatement("UPDATE cluster_lease SET holder = ?, epoch = epoch + 1, "
+                        + "handover_from = ?, renewed_at = clock_timestamp(), "
+                        + "expires_at = clock_timestamp() + ? * interval '1 millisecond' "
+                        + "WHERE id = 1 AND holder = ? AND epoch = ? RETURNING epoch")) {
+                    ps.setString(1, target);
+                    ps.setString(2, me);
+                    ps.setLong(3, ttlMillis);
+                    ps.setString(4, me);
+                    ps.setLong(5, mine.epoch());
+                    try (ResultSet rs = ps.executeQuery()) {
+                        if (!rs.next()) {
+                            c.rollback();
+                            throw new IllegalStateException("the lease moved on");
+                        }
+                        newEpoch = rs.getLong(1);
+                    }
+                }
+                try (PreparedStatement ps = c.prepareStatement(
+                        "INSERT INTO audit_log (actor, action, details) VALUES (?, 'ROLE_PASSIVE', ?)")) {
+                    ps.setString(1, me);
+                    ps.setString(2, "epoch " + mine.epoch() + ": switchover to " + target + " (epoch " + newEpoch + ")");
+                    ps.executeUpdate();
+                }
+                c.commit();
+            }
+            if (state.demote(mine.epoch())) {
+                LOG.infof("ROLE ACTIVE -> PASSIVE at epoch %d: switchover to %s", mine.epoch(), target);
+                roleChanged.fire(new RoleChanged(me, NodeRole.ACTIVE, NodeRole.PASSIVE, mine.epoch(),
+                        "switchover to " + target));
+            }
+            return newEpoch;
+        }).get();
+    }
+
+    private void audit(String action, String details) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO audit_log (actor, action, details) VALUES (?, ?, ?)")) {
+            ps.setString(1, me);
+            ps.setString(2, action);
+            ps.setString(3, details);
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            LOG.warnf("Could not audit the role change: %s", e.getMessage());
+        }
+    }
+
     /** Called by the renewal or the write guard when the database shows another epoch. */
     void fenced(long epoch, String reason) {
         if (!state.demote(epoch)) {
@@ -258,14 +358,7 @@ public class LeaseKeeper {
         fencings.increment();
         sighting = null;
         LOG.warnf("ROLE ACTIVE -> PASSIVE at epoch %d: %s", epoch, reason);
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
-                "INSERT INTO audit_log (actor, action, details) VALUES (?, 'ROLE_PASSIVE', ?)")) {
-            ps.setString(1, me);
-            ps.setString(2, "epoch " + epoch + ": " + reason);
-            ps.executeUpdate();
-        } catch (SQLException e) {
-            LOG.warnf("Could not audit the role change: %s", e.getMessage());
-        }
+        audit("ROLE_PASSIVE", "epoch " + epoch + ": " + reason);
         roleChanged.fire(new RoleChanged(me, NodeRole.ACTIVE, NodeRole.PASSIVE, epoch, reason));
     }
 }

@@ -42,8 +42,9 @@ public class WriteGuard {
             return (Long) checked;
         }
         ClusterState.Snapshot mine = state.snapshot();
-        if (mine.role() != NodeRole.ACTIVE) {
-            throw ProblemException.notActive("This node is not the active node");
+        if (mine.role() != NodeRole.ACTIVE || state.isDraining()) {
+            throw ProblemException.notActive(state.isDraining() ? "A switchover is in progress; retry"
+                    : "This node is not the active node");
         }
         long dbEpoch = jdbc.queryOne("SELECT epoch FROM cluster_lease WHERE id = 1 FOR KEY SHARE",
                 rs -> rs.getLong(1)).orElseThrow();

@@ -1,40 +1,78 @@
 package io.holdfast.odds;
 
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
+import org.infinispan.Cache;
+import org.infinispan.manager.EmbeddedCacheManager;
+import org.infinispan.notifications.Listener;
+import org.infinispan.notifications.cachelistener.annotation.CacheEntryCreated;
+import org.infinispan.notifications.cachelistener.annotation.CacheEntryModified;
+import org.infinispan.notifications.cachelistener.event.CacheEntryEvent;
+import org.infinispan.notifications.cachemanagerlistener.annotation.Merged;
+import org.infinispan.notifications.cachemanagerlistener.event.MergeEvent;
 import org.jboss.logging.Logger;
 
+import io.holdfast.cluster.ClusterState;
 import io.holdfast.cluster.NodeRole;
 import io.holdfast.cluster.RoleChanged;
+import io.holdfast.platform.Caches;
 import io.quarkus.runtime.StartupEvent;
 
 /**
  * The odds book: current prices and market status by selection, the cache bet validation reads instead
- * of the database. Derived state only: built from the database at start and on every role change, and
- * refreshed from the database after each committed odds change, before the request that made it returns.
+ * of the database. Derived state only. The ACTIVE node re-reads a market from the database right after
+ * each committed change and writes it to its own map first (what it validates against: never held up by
+ * the other node) and then to the replicated {@code odds-book} cache, synchronously, so the change is on
+ * both nodes before the request that made it returns. The PASSIVE node's map follows the cache, warm for
+ * a takeover; a node that turns ACTIVE, and the ACTIVE after a partition heals, rebuilds from the database.
  */
 @ApplicationScoped
+@Listener(sync = false)
 public class OddsBook {
 
     private static final Logger LOG = Logger.getLogger(OddsBook.class);
 
-    private final Map<Long, Quote> quotes = new ConcurrentHashMap<>();
+    private final Map<Long, Quote> local = new ConcurrentHashMap<>();
     private final OddsStore store;
     private final OddsStream stream;
+    private final EmbeddedCacheManager caches;
+    private final ClusterState cluster;
+    private Cache<Long, Quote> replica;
 
-    OddsBook(OddsStore store, OddsStream stream) {
+    OddsBook(OddsStore store, OddsStream stream, EmbeddedCacheManager caches, ClusterState cluster) {
         this.store = store;
         this.stream = stream;
+        this.caches = caches;
+        this.cluster = cluster;
+    }
+
+    @PostConstruct
+    void connect() {
+        replica = caches.getCache(Caches.ODDS_BOOK);
+        replica.addListener(this);
+        caches.addListener(new MergeListener());
+        local.putAll(replica); // warm from the cluster, if it had state
+    }
+
+    @PreDestroy
+    void disconnect() {
+        replica.removeListener(this);
     }
 
     void load(@Observes StartupEvent ignored) {
-        rebuild();
+        if (local.isEmpty()) {
+            store.openQuotes().forEach(q -> local.put(q.selectionId(), q));
+            LOG.infof("Odds book loaded from the database: %d selections", local.size());
+        }
     }
 
     void onRoleChange(@Observes RoleChanged change) {
@@ -43,35 +81,93 @@ public class OddsBook {
         }
     }
 
-    /** The selection's current quote; a miss (a market added a moment ago elsewhere) reads the database. */
+    /** The selection's current quote; a miss (a market added a moment ago) reads the database. */
     public Optional<Quote> quote(long selectionId) {
-        Quote q = quotes.get(selectionId);
+        Quote q = local.get(selectionId);
         if (q != null) {
             return Optional.of(q);
         }
         Optional<Quote> loaded = store.quote(selectionId);
-        loaded.filter(Quote::open).ifPresent(found -> quotes.put(found.selectionId(), found));
+        loaded.filter(Quote::open).ifPresent(found -> local.put(found.selectionId(), found));
         return loaded;
     }
 
-    /** Re-reads one market from the database (after commit) and publishes its prices to the stream. */
+    /** The quote as this node's replicated cache holds it (what a takeover would start from). */
+    public Optional<Quote> replicated(long selectionId) {
+        return Optional.ofNullable(replica.get(selectionId));
+    }
+
+    /** Re-reads one market from the database (after commit), updates both copies and the stream. */
     public void refreshMarket(long marketId) {
+        Map<Long, Quote> changed = new HashMap<>();
         for (Quote q : store.quotesOfMarket(marketId)) {
-            Quote before = quotes.put(q.selectionId(), q);
-            if (!q.equals(before)) {
-                stream.publish(new OddsUpdate(q.selectionId(), q.odds(), q.version(), q.marketId(), q.marketStatus()));
+            if (!q.equals(local.put(q.selectionId(), q))) {
+                changed.put(q.selectionId(), q);
+                publish(q);
             }
         }
+        replicate(changed);
     }
 
     public void refreshSelection(long selectionId) {
         store.quote(selectionId).ifPresent(q -> refreshMarket(q.marketId()));
     }
 
+    /** Drops and rebuilds the book from the database; the ACTIVE's copy then wins in the cluster. */
     public void rebuild() {
         List<Quote> open = store.openQuotes();
-        quotes.clear();
-        open.forEach(q -> quotes.put(q.selectionId(), q));
+        Map<Long, Quote> fresh = new HashMap<>();
+        open.forEach(q -> fresh.put(q.selectionId(), q));
+        local.keySet().retainAll(fresh.keySet());
+        local.putAll(fresh);
+        if (cluster.isActive()) {
+            try {
+                replica.keySet().retainAll(fresh.keySet());
+            } catch (RuntimeException e) {
+                LOG.warnf("Could not prune the replicated odds book: %s", e.getMessage());
+            }
+            replicate(fresh);
+        }
         LOG.infof("Odds book rebuilt from the database: %d selections", open.size());
+    }
+
+    private void replicate(Map<Long, Quote> quotes) {
+        if (quotes.isEmpty()) {
+            return;
+        }
+        try {
+            replica.putAll(quotes);
+        } catch (RuntimeException e) {
+            // the other node is unreachable or frozen: our own copy is right, its copy is rebuilt from the
+            // database if it ever takes over
+            LOG.warnf("Odds book change not replicated (%d selections): %s", quotes.size(), e.getMessage());
+        }
+    }
+
+    private void publish(Quote q) {
+        stream.publish(new OddsUpdate(q.selectionId(), q.odds(), q.version(), q.marketId(), q.marketStatus()));
+    }
+
+    @CacheEntryCreated
+    @CacheEntryModified
+    public void replicatedChange(CacheEntryEvent<Long, Quote> event) {
+        if (event.isOriginLocal() || event.isPre() || event.getValue() == null) {
+            return;
+        }
+        Quote q = event.getValue();
+        if (!q.equals(local.put(q.selectionId(), q))) {
+            publish(q); // SSE clients of the passive node see prices move too
+        }
+    }
+
+    @Listener(sync = false)
+    public class MergeListener {
+        @Merged
+        public void merged(MergeEvent event) {
+            if (cluster.isActive()) {
+                LOG.infof("Cluster merged (%s): the active node's odds book wins", event.getNewMembers());
+                rebuild();
+            }
+        }
     }
 }

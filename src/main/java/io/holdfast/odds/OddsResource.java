@@ -26,10 +26,12 @@ public class OddsResource {
 
     private final OddsCatalog catalog;
     private final OddsStream stream;
+    private final OddsBook book;
 
-    OddsResource(OddsCatalog catalog, OddsStream stream) {
+    OddsResource(OddsCatalog catalog, OddsStream stream, OddsBook book) {
         this.catalog = catalog;
         this.stream = stream;
+        this.book = book;
     }
 
     @GET
@@ -46,6 +48,15 @@ public class OddsResource {
     @Path("/events/{id}")
     public EventView event(@PathParam("id") long id) {
         return catalog.event(id).orElseThrow(() -> ProblemException.notFound("Event"));
+    }
+
+    /** A selection's quote as this node's replicated odds book holds it (either node answers). */
+    @GET
+    @Path("/odds/{selectionId}")
+    public OddsUpdate quote(@PathParam("selectionId") long selectionId) {
+        Quote q = book.replicated(selectionId).or(() -> book.quote(selectionId))
+                .orElseThrow(() -> ProblemException.notFound("Selection"));
+        return new OddsUpdate(q.selectionId(), q.odds(), q.version(), q.marketId(), q.marketStatus());
     }
 
     @GET

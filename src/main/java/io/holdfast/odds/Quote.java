@@ -4,7 +4,7 @@ import java.math.BigDecimal;
 
 /** A selection's current price and the state of its market and event, as bet validation needs them. */
 public record Quote(long selectionId, long marketId, long eventId, BigDecimal odds, int version,
-        MarketStatus marketStatus, EventStatus eventStatus) {
+        MarketStatus marketStatus, EventStatus eventStatus) implements java.io.Serializable {
 
     public boolean open() {
         return marketStatus == MarketStatus.OPEN

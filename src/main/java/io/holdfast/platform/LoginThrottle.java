@@ -2,27 +2,31 @@ package io.holdfast.platform;
 
 import java.time.Duration;
 import java.util.Locale;
-import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import org.infinispan.Cache;
+import org.infinispan.manager.EmbeddedCacheManager;
+
 /**
  * Slows down password guessing: after a few failures in a row for one username, refuses further tries
- * for a while with 429 and Retry-After. Per node and in memory: a throttle is derived state.
+ * for a while with 429 and Retry-After. Kept in the replicated {@code login-throttles} cache, so guessing
+ * against both nodes counts once; a throttle is derived state and may be lost with no harm.
  */
 @ApplicationScoped
 public class LoginThrottle {
 
-    private record Failures(int count, long lockedUntil) {
+    record Failures(int count, long lockedUntil) implements java.io.Serializable {
     }
 
-    private final ConcurrentHashMap<String, Failures> failures = new ConcurrentHashMap<>();
+    private final Cache<String, Failures> failures;
     private final int allowed;
     private final long lockMillis;
 
-    LoginThrottle(HoldfastConfig config) {
+    LoginThrottle(HoldfastConfig config, EmbeddedCacheManager caches) {
         this.allowed = config.security().loginFailuresBeforeThrottle();
         this.lockMillis = config.security().loginThrottle().toMillis();
+        this.failures = caches.getCache(Caches.THROTTLES);
     }
 
     public void check(String username) {
@@ -39,9 +43,6 @@ public class LoginThrottle {
             int count = (f == null ? 0 : f.count()) + 1;
             return new Failures(count, count >= allowed ? System.currentTimeMillis() + lockMillis : 0);
         });
-        if (failures.size() > 100_000) {
-            failures.clear(); // bounded memory under a spray of random usernames
-        }
     }
 
     public void succeeded(String username) {
