@@ -1,0 +1,304 @@
+package io.holdfast.pair;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Two real processes of the packaged application (target/quarkus-app) on loopback, against the local
+ * PostgreSQL (ha-config/pg-local), with real faults: kill -9, SIGSTOP/SIGCONT, iptables, a PostgreSQL
+ * restart. Used by the *IT tests and by the failover benchmark.
+ */
+public final class Pair implements AutoCloseable {
+
+    public static final String A = "node-a";
+    public static final String B = "node-b";
+    static final String DATABASE = "holdfast_it";
+
+    public final class Node {
+        final String name;
+        final int httpPort;
+        final int jgroupsPort;
+        Process process;
+
+        Node(String name, int httpPort, int jgroupsPort) {
+            this.name = name;
+            this.httpPort = httpPort;
+            this.jgroupsPort = jgroupsPort;
+        }
+
+        public String name() {
+            return name;
+        }
+
+        public String url() {
+            return "http://127.0.0.1:" + httpPort;
+        }
+
+        public long pid() {
+            return process.pid();
+        }
+
+        public boolean alive() {
+            return process != null && process.isAlive();
+        }
+
+        public boolean ready() {
+            return status("GET", "/q/health/ready", null, null) == 200;
+        }
+
+        public int status(String method, String path, String body, String cookie) {
+            try {
+                return send(method, path, body, cookie, Duration.ofSeconds(2)).statusCode();
+            } catch (Exception e) {
+                return -1;
+            }
+        }
+
+        public HttpResponse<String> send(String method, String path, String body, String cookie, Duration timeout)
+                throws IOException, InterruptedException {
+            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url() + path)).timeout(timeout)
+                    .header("Content-Type", "application/json");
+            if (cookie != null) {
+                b.header("Cookie", cookie);
+            }
+            b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+            return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        }
+
+        public String as(String user, String password, String method, String path, String body) throws Exception {
+            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url() + path)).timeout(Duration.ofSeconds(10))
+                    .header("Content-Type", "application/json")
+                    .header("Authorization", "Basic " + java.util.Base64.getEncoder()
+                            .encodeToString((user + ":" + password).getBytes()));
+            b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+            HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() / 100 != 2) {
+                throw new IllegalStateException(method + " " + path + " on " + name + " -> " + r.statusCode() + " " + r.body());
+            }
+            return r.body();
+        }
+    }
+
+    static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(1)).build();
+
+    private final Path root;
+    private final Path work;
+    private final int pgPort;
+    private final Map<String, Node> nodes = new LinkedHashMap<>();
+    private final List<String> jvmArgs;
+
+    public Pair(String... jvmArgs) throws Exception {
+        this.root = Path.of("").toAbsolutePath();
+        this.work = root.resolve("target/pair");
+        Files.createDirectories(work);
+        this.pgPort = Integer.parseInt(run(root.resolve("ha-config/pg-local").toString(), "start").trim());
+        run(root.resolve("ha-config/pg-local").toString(), "recreate", DATABASE);
+        this.jvmArgs = List.of(jvmArgs);
+        int[] http = freePorts(2);
+        int[] jgroups = freePorts(2);
+        nodes.put(A, new Node(A, http[0], jgroups[0]));
+        nodes.put(B, new Node(B, http[1], jgroups[1]));
+    }
+
+    public Node node(String name) {
+        return nodes.get(name);
+    }
+
+    public Node other(Node n) {
+        return n.name.equals(A) ? nodes.get(B) : nodes.get(A);
+    }
+
+    /** Starts node-a, waits until it is ACTIVE, then node-b and waits until both are one cluster. */
+    public Pair start() throws Exception {
+        startNode(A);
+        await("node-a ACTIVE", Duration.ofSeconds(60), () -> node(A).ready());
+        startNode(B);
+        awaitCluster();
+        return this;
+    }
+
+    public void startNode(String name) throws IOException {
+        Node n = nodes.get(name);
+        String members = nodes.values().stream().map(x -> "127.0.0.1[" + x.jgroupsPort + "]")
+                .reduce((x, y) -> x + "," + y).orElseThrow();
+        List<String> cmd = new ArrayList<>(List.of(javaBinary(), "-Xms128m", "-Xmx512m", "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1"));
+        cmd.addAll(jvmArgs);
+        cmd.addAll(List.of("-jar", root.resolve("target/quarkus-app/quarkus-run.jar").toString()));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(work.resolve(name + ".log").toFile()));
+        Map<String, String> env = pb.environment();
+        env.put("HOLDFAST_NODE_NAME", name);
+        env.put("HOLDFAST_HTTP_PORT", Integer.toString(n.httpPort));
+        env.put("HOLDFAST_JGROUPS_PORT", Integer.toString(n.jgroupsPort));
+        env.put("HOLDFAST_JGROUPS_MEMBERS", members);
+        env.put("HOLDFAST_DB_URL", jdbcUrl());
+        env.put("HOLDFAST_TX_DIR", work.resolve("tx-" + name).toString());
+        n.process = pb.start();
+    }
+
+    /** Waits until both nodes run, one is ACTIVE, and each sees the other in its JGroups view. */
+    public void awaitCluster() throws Exception {
+        await("one cluster of two with one ACTIVE", Duration.ofSeconds(90), () -> {
+            try {
+                int active = 0;
+                for (Node n : nodes.values()) {
+                    String cluster = n.as("ops", "ops", "GET", "/api/ops/cluster", null);
+                    if (cluster.contains("UNREACHABLE") || !cluster.contains(A) || !cluster.contains(B)) {
+                        return false;
+                    }
+                    active += n.ready() ? 1 : 0;
+                }
+                return active == 1;
+            } catch (Exception e) {
+                return false;
+            }
+        });
+    }
+
+    public Node active() {
+        return nodes.values().stream().filter(Node::ready).findFirst().orElse(null);
+    }
+
+    public void kill9(Node n) throws Exception {
+        signal(n, "KILL");
+        n.process.waitFor();
+    }
+
+    public void signal(Node n, String signal) throws Exception {
+        run("kill", "-" + signal, Long.toString(n.pid()));
+    }
+
+    /** Drops all JGroups traffic between the nodes on loopback (both still reach PostgreSQL). */
+    public void partition() throws Exception {
+        run("iptables", "-N", "HOLDFAST_IT");
+        run("iptables", "-I", "INPUT", "-j", "HOLDFAST_IT");
+        for (Node n : nodes.values()) {
+            run("iptables", "-A", "HOLDFAST_IT", "-i", "lo", "-p", "tcp", "--dport", Integer.toString(n.jgroupsPort), "-j", "DROP");
+            run("iptables", "-A", "HOLDFAST_IT", "-i", "lo", "-p", "tcp", "--sport", Integer.toString(n.jgroupsPort), "-j", "DROP");
+        }
+    }
+
+    public void heal() {
+        try {
+            run("iptables", "-D", "INPUT", "-j", "HOLDFAST_IT");
+        } catch (Exception ignored) {
+            // not partitioned
+        }
+        try {
+            run("iptables", "-F", "HOLDFAST_IT");
+            run("iptables", "-X", "HOLDFAST_IT");
+        } catch (Exception ignored) {
+            // no chain
+        }
+    }
+
+    public void restartPostgres(int downSeconds) throws Exception {
+        run(root.resolve("ha-config/pg-local").toString(), "restart", Integer.toString(downSeconds));
+    }
+
+    public String jdbcUrl() {
+        return "jdbc:postgresql://127.0.0.1:" + pgPort + "/" + DATABASE;
+    }
+
+    public Connection db() throws SQLException {
+        return DriverManager.getConnection(jdbcUrl(), "holdfast", "holdfast");
+    }
+
+    public long sqlLong(String sql, Object... params) throws SQLException {
+        try (Connection c = db(); PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                ps.setObject(i + 1, params[i]);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    public String log(String name) throws IOException {
+        Path p = work.resolve(name + ".log");
+        return Files.exists(p) ? Files.readString(p) : "";
+    }
+
+    @Override
+    public void close() {
+        heal();
+        for (Node n : nodes.values()) {
+            if (n.process != null && n.process.isAlive()) {
+                try {
+                    run("kill", "-CONT", Long.toString(n.pid()));
+                } catch (Exception ignored) {
+                    // already gone
+                }
+                n.process.destroyForcibly();
+                try {
+                    n.process.waitFor();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+    }
+
+    public static void await(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (condition.getAsBoolean()) {
+                return;
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("timed out after " + timeout.toSeconds() + " s waiting for " + what);
+    }
+
+    static String run(String... cmd) throws Exception {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        if (p.waitFor() != 0) {
+            throw new IllegalStateException(String.join(" ", cmd) + " failed: " + out);
+        }
+        return out;
+    }
+
+    private static String javaBinary() {
+        return System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
+    }
+
+    private static int[] freePorts(int n) throws IOException {
+        int[] ports = new int[n];
+        List<ServerSocket> held = new ArrayList<>();
+        try {
+            for (int i = 0; i < n; i++) {
+                ServerSocket s = new ServerSocket(0);
+                held.add(s);
+                ports[i] = s.getLocalPort();
+            }
+        } finally {
+            for (ServerSocket s : held) {
+                s.close();
+            }
+        }
+        return ports;
+    }
+}
