@@ -9,11 +9,14 @@ import java.util.Set;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import org.eclipse.microprofile.faulttolerance.Retry;
+
 import io.holdfast.odds.MarketStatus;
 import io.holdfast.odds.OddsBook;
 import io.holdfast.odds.Quote;
 import io.holdfast.platform.HoldfastConfig;
 import io.holdfast.platform.ProblemException;
+import io.smallrye.faulttolerance.api.RetryWhen;
 
 /**
  * Places a bet: validates the slip against the odds book (the cache, not the database) and the limits,
@@ -38,6 +41,15 @@ public class PlaceBet {
         this.config = config;
     }
 
+    /**
+     * Retried here, outside {@link BetWriter}'s transaction, so that each try gets a new transaction and a new
+     * connection: after a database failover the pool still holds connections to the old primary, and each of
+     * them fails once. Five quick tries within 2.5 s drain those; a longer outage (Patroni promoting the standby
+     * takes about its ttl) is answered with a retriable 503 rather than holding request threads. A retry is
+     * safe because placement is idempotent by requestId: a try whose commit went through returns that bet.
+     */
+    @Retry(maxRetries = 5, delay = 100, jitter = 50, maxDuration = 2500)
+    @RetryWhen(exception = RetriableFailure.class)
     public Placed place(long accountId, PlaceBetCommand command) {
         String fingerprint = command.fingerprint();
         List<BetWriter.Leg> legs;

@@ -22,10 +22,13 @@ public class ClusterResource {
     public record Node(String name, String role, String address, boolean self, long epoch) {
     }
 
-    public record Standby(String name, String state, String syncState, Long lagBytes) {
+    /** A standby as Patroni (state running/streaming/stopped…) or pg_stat_replication (state streaming…) sees it. */
+    public record Standby(String name, String state, String syncState, Long lagBytes, String address) {
     }
 
-    public record Database(String primary, List<Standby> standbys) {
+    /** {@code source}: "patroni" (its REST API) or "postgresql" (pg_stat_replication on the primary). */
+    public record Database(String primary, List<Standby> standbys, String source, String primaryAddress,
+            Long timeline) {
     }
 
     public record Cluster(long epoch, String active, Instant renewedAt, Instant expiresAt, List<Node> nodes,
@@ -39,12 +42,15 @@ public class ClusterResource {
     private final NodeRegistry registry;
     private final Switchover switchover;
     private final CurrentUser user;
+    private final PatroniTopology patroni;
 
-    ClusterResource(Jdbc jdbc, NodeRegistry registry, Switchover switchover, CurrentUser user) {
+    ClusterResource(Jdbc jdbc, NodeRegistry registry, Switchover switchover, CurrentUser user,
+            PatroniTopology patroni) {
         this.jdbc = jdbc;
         this.registry = registry;
         this.switchover = switchover;
         this.user = user;
+        this.patroni = patroni;
     }
 
     @GET
@@ -57,13 +63,24 @@ public class ClusterResource {
                 .map(m -> new Node(m.name(), m.reachable() ? m.role().name() : "UNREACHABLE", m.address(), m.self(),
                         m.epoch()))
                 .toList();
+        return new Cluster((Long) lease[1], (String) lease[0], (Instant) lease[2], (Instant) lease[3], nodes,
+                database());
+    }
+
+    /** Patroni's view when it runs the database (it knows the standbys even while they are down). */
+    private Database database() {
+        if (patroni.configured()) {
+            var topology = patroni.read();
+            if (topology.isPresent()) {
+                return topology.get();
+            }
+        }
         List<Standby> standbys = jdbc.query("SELECT application_name, state, sync_state, "
                 + "pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn)::bigint AS lag FROM pg_stat_replication",
-                rs -> new Standby(rs.getString(1), rs.getString(2), rs.getString(3), Jdbc.nullableLong(rs, "lag")));
+                rs -> new Standby(rs.getString(1), rs.getString(2), rs.getString(3), Jdbc.nullableLong(rs, "lag"), null));
         String primary = jdbc.queryOne("SELECT coalesce(host(inet_server_addr()), 'local') || ':' || "
                 + "current_setting('port')", rs -> rs.getString(1)).orElse(null);
-        return new Cluster((Long) lease[1], (String) lease[0], (Instant) lease[2], (Instant) lease[3], nodes,
-                new Database(primary, standbys));
+        return new Database(primary, standbys, "postgresql", primary, null);
     }
 
     @POST
