@@ -1,0 +1,134 @@
+package io.holdfast.ha;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * The whole pair (issue 5) under faults, started once through {@code ha-config/holdfast-pair up} on its own ports
+ * and stopped with {@code down}: bets keep flowing through HAProxy while the PostgreSQL primary's host dies and
+ * while the ACTIVE app node is killed; every acknowledged bet ends up in the database exactly once.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class HaFailoverIT {
+
+    private static final int CLIENTS = 4;
+    private static HaPair pair;
+
+    @BeforeAll
+    static void up() throws Exception {
+        pair = new HaPair().up();
+    }
+
+    @AfterAll
+    static void down() throws Exception {
+        if (pair != null) {
+            pair.close();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void shouldServeTheApiThroughHaproxyAndShowPatroniOnTheOpsPage() throws Exception {
+        JsonNode cluster = pair.get("/api/ops/cluster", "ops", "ops");
+
+        JsonNode database = cluster.path("database");
+        assertThat(database.path("source").asText()).isEqualTo("patroni");
+        assertThat(database.path("primary").asText()).isIn("pg-1", "pg-2").isEqualTo(pair.member("leader"));
+        assertThat(database.path("standbys")).hasSize(1);
+        assertThat(database.path("standbys").get(0).path("syncState").asText()).isEqualTo("sync");
+        assertThat(database.path("standbys").get(0).path("lagBytes").isNumber()).isTrue();
+        assertThat(cluster.path("active").asText()).isEqualTo(pair.activeNode());
+        assertThat(pair.pair("status")).contains("leader", "sync_standby", "ACTIVE", "PASSIVE");
+    }
+
+    @Test
+    @Order(2)
+    void shouldLoseNoAcknowledgedBetWhenTheDatabasePrimaryHostDies() throws Exception {
+        String oldPrimary = pair.member("leader");
+        String standby = pair.member("sync_standby");
+        long epoch = pair.get("/api/ops/cluster", "ops", "ops").path("epoch").asLong();
+        long fault;
+        BetStream bets = new BetStream(pair, "dbloss", CLIENTS).start();
+        try {
+            Thread.sleep(2000);
+            fault = System.nanoTime();
+            pair.pair("kill-db-primary");
+            HaPair.await("a bet accepted after the primary died", Duration.ofSeconds(30),
+                    () -> bets.firstAckAfter(fault).isPresent());
+            Thread.sleep(2000);
+        } finally {
+            bets.close();
+        }
+        System.out.printf("DB primary %s lost -> first accepted bet after %d ms; %s%n", oldPrimary,
+                bets.firstAckAfter(fault).orElse(-1), bets.summary());
+
+        assertThat(bets.nonRetriableErrors()).isEmpty();
+        assertThat(bets.abandonedRequests()).isEmpty();
+        assertThat(bets.differencesWithDatabase()).isEmpty();
+        assertThat(pair.member("leader")).isEqualTo(standby);
+        // a database failover is no reason for the app pair to change roles
+        assertThat(pair.get("/api/ops/cluster", "ops", "ops").path("epoch").asLong()).isEqualTo(epoch);
+
+        pair.pair("start", oldPrimary);
+        HaPair.await(oldPrimary + " back as the sync standby", Duration.ofSeconds(60),
+                () -> oldPrimary.equals(pair.member("sync_standby")));
+        try (Connection c = pair.db(); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT pg_is_in_recovery()")) {
+            rs.next();
+            assertThat(rs.getBoolean(1)).as("HAProxy's :5000 reaches the primary").isFalse();
+        }
+    }
+
+    @Test
+    @Order(3)
+    void shouldMoveTrafficToThePassiveWhenTheActiveAppDiesAndRestartTheDeadNode() throws Exception {
+        String active = pair.activeNode();
+        String passive = active.equals("node-a") ? "node-b" : "node-a";
+        HaPair.await(passive + " PASSIVE and in the cluster", Duration.ofSeconds(60),
+                () -> pair.status(passive, "/q/health/live") == 200);
+        long restarts = pair.restarts(active);
+        long fault;
+        BetStream bets = new BetStream(pair, "appcrash", CLIENTS).start();
+        try {
+            Thread.sleep(2000);
+            fault = System.nanoTime();
+            pair.pair("kill-active-app");
+            HaPair.await("a bet accepted after the active node died", Duration.ofSeconds(20),
+                    () -> bets.firstAckAfter(fault).isPresent());
+            Thread.sleep(1000);
+        } finally {
+            bets.close();
+        }
+        System.out.printf("App node %s killed -> first accepted bet through HAProxy after %d ms; %s%n", active,
+                bets.firstAckAfter(fault).orElse(-1), bets.summary());
+
+        assertThat(bets.nonRetriableErrors()).isEmpty();
+        assertThat(bets.abandonedRequests()).isEmpty();
+        assertThat(bets.differencesWithDatabase()).isEmpty();
+        assertThat(pair.activeNode()).isEqualTo(passive);
+
+        HaPair.await(active + " restarted by the launcher", Duration.ofSeconds(30), () -> {
+            try {
+                return pair.restarts(active) > restarts;
+            } catch (Exception e) {
+                return false;
+            }
+        });
+        HaPair.await(active + " back as PASSIVE", Duration.ofSeconds(90),
+                () -> pair.status(active, "/q/health/live") == 200 && pair.status(active, "/q/health/ready") == 503);
+        assertThat(pair.activeNode()).isEqualTo(passive);
+    }
+}

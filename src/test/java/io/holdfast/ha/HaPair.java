@@ -1,0 +1,166 @@
+package io.holdfast.ha;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * The whole pair (etcd, Patroni x2, HAProxy, two app nodes) as {@code ha-config/holdfast-pair up} runs it, in its
+ * own run directory and on its own ports (offset {@value #OFFSET}), so a developer's pair on the default ports
+ * is left alone. Faults go through the launcher's verbs, exactly as an operator would use them.
+ */
+final class HaPair implements AutoCloseable {
+
+    static final int OFFSET = 20000;
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(1)).build();
+
+    final Path root = Path.of("").toAbsolutePath();
+    final Path run = root.resolve("target/ha-pair");
+    final int lbPort = 8080 + OFFSET;
+    final int dbPort = 5000 + OFFSET;
+
+    int nodePort(String node) {
+        return (node.equals("node-a") ? 8081 : 8082) + OFFSET;
+    }
+
+    int restPort(String db) {
+        return (db.equals("pg-1") ? 8008 : 8009) + OFFSET;
+    }
+
+    String lb() {
+        return "http://127.0.0.1:" + lbPort;
+    }
+
+    /** Runs a launcher command; returns its output (stdout and stderr), fails on a non-zero exit. */
+    String pair(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(root.resolve("ha-config/holdfast-pair").toString()));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        Map<String, String> env = pb.environment();
+        env.put("HOLDFAST_RUN_DIR", run.toString());
+        env.put("HOLDFAST_PORT_OFFSET", String.valueOf(OFFSET));
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(5, TimeUnit.MINUTES)) {
+            p.destroyForcibly();
+            throw new IllegalStateException("holdfast-pair " + String.join(" ", args) + " did not finish");
+        }
+        if (p.exitValue() != 0) {
+            throw new IllegalStateException("holdfast-pair " + String.join(" ", args) + " failed:\n" + out);
+        }
+        return out;
+    }
+
+    HaPair up() throws Exception {
+        System.out.println(pair("up"));
+        return this;
+    }
+
+    @Override
+    public void close() throws Exception {
+        System.out.println(pair("status"));
+        System.out.println(pair("down"));
+    }
+
+    /** Patroni's {@code /cluster} from whichever member answers. */
+    JsonNode patroni() {
+        for (String member : List.of("pg-1", "pg-2")) {
+            try {
+                HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                        + restPort(member) + "/cluster")).timeout(Duration.ofSeconds(1)).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() == 200) {
+                    return JSON.readTree(r.body());
+                }
+            } catch (Exception e) {
+                // try the other member
+            }
+        }
+        return JSON.createObjectNode();
+    }
+
+    /** Name of the member in this role and state running/streaming, or null. */
+    String member(String role) {
+        for (JsonNode m : patroni().path("members")) {
+            String state = m.path("state").asText();
+            if (m.path("role").asText().equals(role) && (state.equals("running") || state.equals("streaming"))) {
+                return m.path("name").asText();
+            }
+        }
+        return null;
+    }
+
+    int status(String node, String path) {
+        try {
+            return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + nodePort(node) + path))
+                    .timeout(Duration.ofSeconds(1)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    String activeNode() {
+        for (String node : List.of("node-a", "node-b")) {
+            if (status(node, "/q/health/ready") == 200) {
+                return node;
+            }
+        }
+        return null;
+    }
+
+    JsonNode get(String path, String user, String password) throws Exception {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(lb() + path))
+                .timeout(Duration.ofSeconds(10)).header("Authorization", basic(user, password)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) {
+            throw new IllegalStateException("GET " + path + " -> " + r.statusCode() + " " + r.body());
+        }
+        return JSON.readTree(r.body());
+    }
+
+    /** The app's database through HAProxy's primary frontend (as the app reaches it). */
+    Connection db() throws SQLException {
+        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + dbPort
+                + "/holdfast?connectTimeout=2&socketTimeout=10", "holdfast", "holdfast");
+    }
+
+    long restarts(String node) throws IOException {
+        Path file = run.resolve("logs/restarts");
+        return Files.exists(file) ? Files.readAllLines(file).stream().filter(l -> l.contains(" " + node + " ")).count()
+                : 0;
+    }
+
+    static String basic(String user, String password) {
+        return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+    }
+
+    static void await(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out after " + timeout.toSeconds() + " s waiting for " + what);
+            }
+            Thread.sleep(100);
+        }
+    }
+}
