@@ -64,8 +64,7 @@ class HaFailoverIT {
         BetStream bets = new BetStream(pair, "dbloss", CLIENTS).start();
         try {
             Thread.sleep(2000);
-            fault = System.nanoTime();
-            pair.pair("kill-db-primary");
+            fault = pair.fault("kill-db-primary");
             HaPair.await("a bet accepted after the primary died", Duration.ofSeconds(30),
                     () -> bets.firstAckAfter(fault).isPresent());
             Thread.sleep(2000);
@@ -104,8 +103,7 @@ class HaFailoverIT {
         BetStream bets = new BetStream(pair, "appcrash", CLIENTS).start();
         try {
             Thread.sleep(2000);
-            fault = System.nanoTime();
-            pair.pair("kill-active-app");
+            fault = pair.fault("kill-active-app");
             HaPair.await("a bet accepted after the active node died", Duration.ofSeconds(20),
                     () -> bets.firstAckAfter(fault).isPresent());
             Thread.sleep(1000);

@@ -24,27 +24,41 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * The whole pair (etcd, Patroni x2, HAProxy, two app nodes) as {@code ha-config/holdfast-pair up} runs it, in its
- * own run directory and on its own ports (offset {@value #OFFSET}), so a developer's pair on the default ports
+ * own run directory and on its own ports (an offset added to each default port), so a developer's pair on the default ports
  * is left alone. Faults go through the launcher's verbs, exactly as an operator would use them.
  */
 final class HaPair implements AutoCloseable {
 
-    static final int OFFSET = 20000;
+    final int offset;
+    final Path run;
+    final int lbPort;
+    final int dbPort;
+
+    /** The test suite's pair: target/ha-pair, ports + {@value #TEST_OFFSET}. */
+    HaPair() {
+        this("target/ha-pair", TEST_OFFSET);
+    }
+
+    HaPair(String runDir, int offset) {
+        this.offset = offset;
+        this.run = root.resolve(runDir);
+        this.lbPort = 8080 + offset;
+        this.dbPort = 5000 + offset;
+    }
+
+    static final int TEST_OFFSET = 20000;
     static final ObjectMapper JSON = new ObjectMapper();
     static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(1)).build();
 
     final Path root = Path.of("").toAbsolutePath();
-    final Path run = root.resolve("target/ha-pair");
-    final int lbPort = 8080 + OFFSET;
-    final int dbPort = 5000 + OFFSET;
 
     int nodePort(String node) {
-        return (node.equals("node-a") ? 8081 : 8082) + OFFSET;
+        return (node.equals("node-a") ? 8081 : 8082) + offset;
     }
 
     int restPort(String db) {
-        return (db.equals("pg-1") ? 8008 : 8009) + OFFSET;
+        return (db.equals("pg-1") ? 8008 : 8009) + offset;
     }
 
     String lb() {
@@ -58,7 +72,7 @@ final class HaPair implements AutoCloseable {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         Map<String, String> env = pb.environment();
         env.put("HOLDFAST_RUN_DIR", run.toString());
-        env.put("HOLDFAST_PORT_OFFSET", String.valueOf(OFFSET));
+        env.put("HOLDFAST_PORT_OFFSET", String.valueOf(offset));
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!p.waitFor(5, TimeUnit.MINUTES)) {
@@ -69,6 +83,20 @@ final class HaPair implements AutoCloseable {
             throw new IllegalStateException("holdfast-pair " + String.join(" ", args) + " failed:\n" + out);
         }
         return out;
+    }
+
+    /**
+     * Runs a fault verb and returns when it struck, on the System.nanoTime scale (the launcher prints the wall
+     * clock right after the signal as at_ms=…; the start of a bash script must not count as outage).
+     */
+    long fault(String verb) throws Exception {
+        String out = pair(verb);
+        System.out.print(out);
+        var m = java.util.regex.Pattern.compile("at_ms=(\\d+)").matcher(out);
+        if (!m.find()) {
+            throw new IllegalStateException(verb + " printed no at_ms: " + out);
+        }
+        return System.nanoTime() - (System.currentTimeMillis() - Long.parseLong(m.group(1))) * 1_000_000L;
     }
 
     HaPair up() throws Exception {
