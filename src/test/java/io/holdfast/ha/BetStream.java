@@ -163,6 +163,12 @@ final class BetStream implements AutoCloseable {
                 .mapToLong(a -> (a.ackNanos() - faultNanos) / 1_000_000).min();
     }
 
+    /** The longest a bettor waited for an acknowledgement (retries included) among bets first sent from {@code sinceNanos}. */
+    long maxWaitMillisSince(long sinceNanos) {
+        return acks.values().stream().filter(a -> a.firstSentNanos() >= sinceNanos)
+                .mapToLong(a -> (a.ackNanos() - a.firstSentNanos()) / 1_000_000).max().orElse(-1);
+    }
+
     int acknowledged() {
         return acks.size();
     }

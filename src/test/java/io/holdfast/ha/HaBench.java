@@ -17,6 +17,10 @@ final class HaBench {
     }
 
     public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("freeze")) {
+            freezes(args.length > 1 ? Integer.parseInt(args[1]) : 4);
+            return;
+        }
         int runs = args.length > 0 ? Integer.parseInt(args[0]) : 3;
         int clients = args.length > 1 ? Integer.parseInt(args[1]) : 4;
         List<Result> results = new ArrayList<>();
@@ -34,6 +38,48 @@ final class HaBench {
                 System.err.println("down failed: " + e);
             }
             print(results);
+        }
+    }
+
+    /**
+     * What a frozen (SIGSTOP) database host does to placements: the sync standby (commits wait for it until Patroni
+     * drops it from sync, about ttl) and the primary (HAProxy's /primary check cuts it off; Patroni promotes the
+     * standby after ttl). Run it with HOLDFAST_DB_ROUTE=jdbc to see the multi-host JDBC URL instead of HAProxy.
+     */
+    private static void freezes(int clients) throws Exception {
+        HaPair pair = new HaPair("target/ha-bench", Integer.parseInt(System.getProperty("offset", "21000")));
+        List<String> lines = new ArrayList<>();
+        try {
+            pair.up();
+            for (String verb : List.of("freeze-db-standby", "freeze-db-primary")) {
+                String frozen = pair.member(verb.equals("freeze-db-standby") ? "sync_standby" : "leader");
+                BetStream bets = new BetStream(pair, verb + "-" + System.currentTimeMillis(), clients).start();
+                long at;
+                try {
+                    Thread.sleep(2000);
+                    at = pair.fault(verb, "10");
+                    Thread.sleep(5000);
+                } finally {
+                    bets.close();
+                }
+                String line = String.format("%s (%s frozen 10 s, route %s): longest wait for an ack %d ms, first ack "
+                        + "sent after the freeze %d ms; %s; %d differences with the database", verb, frozen,
+                        System.getenv().getOrDefault("HOLDFAST_DB_ROUTE", "haproxy"), bets.maxWaitMillisSince(at - 2_000_000_000L),
+                        bets.firstAckAfter(at).orElse(-1), bets.summary(), bets.differencesWithDatabase().size());
+                System.out.println(line);
+                lines.add(line);
+                HaPair.await("both database nodes back (leader and sync standby)", Duration.ofSeconds(90),
+                        () -> pair.member("leader") != null && pair.member("sync_standby") != null);
+                System.out.println(pair.pair("status"));
+            }
+        } finally {
+            try {
+                pair.close();
+            } catch (Exception e) {
+                System.err.println("down failed: " + e);
+            }
+            System.out.println();
+            lines.forEach(System.out::println);
         }
     }
 

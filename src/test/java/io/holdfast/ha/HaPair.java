@@ -89,12 +89,12 @@ final class HaPair implements AutoCloseable {
      * Runs a fault verb and returns when it struck, on the System.nanoTime scale (the launcher prints the wall
      * clock right after the signal as at_ms=…; the start of a bash script must not count as outage).
      */
-    long fault(String verb) throws Exception {
+    long fault(String... verb) throws Exception {
         String out = pair(verb);
         System.out.print(out);
         var m = java.util.regex.Pattern.compile("at_ms=(\\d+)").matcher(out);
         if (!m.find()) {
-            throw new IllegalStateException(verb + " printed no at_ms: " + out);
+            throw new IllegalStateException(String.join(" ", verb) + " printed no at_ms: " + out);
         }
         return System.nanoTime() - (System.currentTimeMillis() - Long.parseLong(m.group(1))) * 1_000_000L;
     }
