@@ -29,7 +29,8 @@ class HaFailoverIT {
 
     @BeforeAll
     static void up() throws Exception {
-        pair = new HaPair().up();
+        pair = new HaPair(); // assigned first: @AfterAll runs `down` even when `up` failed halfway
+        pair.up();
     }
 
     @AfterAll
