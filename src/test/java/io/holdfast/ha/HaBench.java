@@ -53,7 +53,7 @@ final class HaBench {
             pair.up();
             for (String verb : List.of("freeze-db-standby", "freeze-db-primary")) {
                 String frozen = pair.member(verb.equals("freeze-db-standby") ? "sync_standby" : "leader");
-                BetStream bets = new BetStream(pair, verb + "-" + System.currentTimeMillis(), clients).start();
+                BetStream bets = new BetStream(pair, (verb.endsWith("standby") ? "fzs-" : "fzp-") + System.currentTimeMillis(), clients).start();
                 long at;
                 try {
                     Thread.sleep(2000);
