@@ -11,11 +11,12 @@ import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.holdfast.platform.HoldfastConfig;
 
 /**
  * The database's topology as Patroni sees it ({@code GET /cluster} on any member's REST API): who leads, which
@@ -30,8 +31,8 @@ class PatroniTopology {
     private final ObjectMapper json;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(500)).build();
 
-    PatroniTopology(@ConfigProperty(name = "holdfast.patroni.urls") Optional<List<String>> urls, ObjectMapper json) {
-        this.members = urls.orElse(List.of()).stream().map(String::trim).filter(u -> !u.isEmpty())
+    PatroniTopology(HoldfastConfig config, ObjectMapper json) {
+        this.members = config.patroni().urls().orElse(List.of()).stream().map(String::trim).filter(u -> !u.isEmpty())
                 .map(u -> URI.create(u.endsWith("/") ? u + "cluster" : u + "/cluster")).toList();
         this.json = json;
     }

@@ -1,6 +1,8 @@
 package io.holdfast.platform;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
@@ -12,6 +14,8 @@ public interface HoldfastConfig {
     Node node();
 
     Db db();
+
+    Patroni patroni();
 
     Lease lease();
 
@@ -36,6 +40,14 @@ public interface HoldfastConfig {
     interface Db {
         /** Base JDBC URL; the datasources add their own properties (ApplicationName, timeouts). */
         String url();
+
+        /** More pgjdbc URL properties, each starting with '&' (e.g. targetServerType=primary for a multi-host URL). */
+        String options();
+    }
+
+    interface Patroni {
+        /** Patroni REST base URLs; when absent, the ops page reads pg_stat_replication on the primary. */
+        Optional<List<String>> urls();
     }
 
     interface Lease {
