@@ -62,7 +62,7 @@ class HaFailoverIT {
         String standby = pair.member("sync_standby");
         long epoch = pair.get("/api/ops/cluster", "ops", "ops").path("epoch").asLong();
         long fault;
-        BetStream bets = new BetStream(pair, "dbloss", CLIENTS).start();
+        BetStream bets = new BetStream(pair, "dbloss" + System.currentTimeMillis() % 1_000_000, CLIENTS).start();
         try {
             Thread.sleep(2000);
             fault = pair.fault("kill-db-primary");
@@ -101,7 +101,7 @@ class HaFailoverIT {
                 () -> pair.status(passive, "/q/health/live") == 200);
         long restarts = pair.restarts(active);
         long fault;
-        BetStream bets = new BetStream(pair, "appcrash", CLIENTS).start();
+        BetStream bets = new BetStream(pair, "crash" + System.currentTimeMillis() % 1_000_000, CLIENTS).start();
         try {
             Thread.sleep(2000);
             fault = pair.fault("kill-active-app");

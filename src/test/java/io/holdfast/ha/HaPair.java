@@ -99,7 +99,14 @@ final class HaPair implements AutoCloseable {
         return System.nanoTime() - (System.currentTimeMillis() - Long.parseLong(m.group(1))) * 1_000_000L;
     }
 
+    /** A fresh pair: whatever an earlier run left in the run directory is stopped and removed first. */
     HaPair up() throws Exception {
+        pair("down");
+        try (var files = Files.walk(run)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (java.nio.file.NoSuchFileException e) {
+            // first run
+        }
         System.out.println(pair("up"));
         return this;
     }
