@@ -118,8 +118,10 @@ public class LeaseKeeper {
                 watch();
             }
         } catch (SQLException e) {
-            // The database is away (restart, failover): keep the role; the fence protects the data, and
-            // the passive's two-read rule gives the active time to renew once the database is back.
+            // The database is away (restart, failover): keep the role; the fence protects the data. A passive
+            // forgets what it saw: while the database was away the holder could not renew either, so silence
+            // only counts between two successful reads with no failure in between.
+            sighting = null;
             long now = System.currentTimeMillis();
             if (now - lastFailureLog > 5000) {
                 lastFailureLog = now;
