@@ -47,7 +47,8 @@ public final class FailoverBenchmark {
                     pair.kill9(active);
                     Pair.await("takeover", Duration.ofSeconds(20), passive::ready);
                     killReady.add(ms(System.nanoTime() - t0));
-                    Pair.await("first bet", Duration.ofSeconds(20), () -> traffic.firstAck(passive.name(), t0) != null);
+                    Pair.Node p = passive;
+                    Pair.await("first bet", Duration.ofSeconds(20), () -> traffic.firstAck(p.name(), t0) != null);
                     kill.add(ms(traffic.firstAck(passive.name(), t0).atNanos() - t0));
                     traffic.stop();
                     errors += traffic.errors().size() + traffic.abandoned().size();
