@@ -238,6 +238,9 @@ class PairFailoverIT {
         JsonNode bet = JSON.readTree(placed.body());
         assertThat(bet.get("status").asText()).isEqualTo("PENDING");
         long betId = bet.get("id").asLong();
+        // the passive's copy of the replicated pending-delay index holds it before the active dies
+        Pair.await("the pending bet in " + passive.name() + "'s replicated index", Duration.ofSeconds(5),
+                () -> metric(passive, "holdfast_pending_index_size") >= 1);
 
         pair.kill9(active);
         Pair.await(passive.name() + " ACTIVE", Duration.ofSeconds(15), passive::ready);
@@ -316,6 +319,21 @@ class PairFailoverIT {
     static String bet(String requestId, long selectionId) {
         return "{\"requestId\":\"" + requestId + "\",\"stake\":100,\"oddsChange\":\"ANY\","
                 + "\"legs\":[{\"selectionId\":" + selectionId + ",\"odds\":2.00}]}";
+    }
+
+    /** A gauge from the node's Prometheus endpoint, or -1. */
+    static double metric(Pair.Node node, String name) {
+        try {
+            String body = node.send("GET", "/q/metrics", null, null, Duration.ofSeconds(2)).body();
+            for (String line : body.split("\n")) {
+                if (line.startsWith(name + " ") || line.startsWith(name + "{")) {
+                    return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                }
+            }
+        } catch (Exception e) {
+            // not up
+        }
+        return -1;
     }
 
     static long epoch() throws Exception {
