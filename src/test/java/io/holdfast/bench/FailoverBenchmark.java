@@ -23,82 +23,60 @@ public final class FailoverBenchmark {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** A fault hit at {@code t0} on the active, while {@code traffic} runs; records its own figures. */
+    private interface Fault {
+        void hit(Pair.Node active, Pair.Node passive, long t0) throws Exception;
+    }
+
+    private final Pair pair;
+    private final List<String> bettors;
+    private final BetTraffic.Market market;
+    private final List<Long> kill = new ArrayList<>();
+    private final List<Long> killReady = new ArrayList<>();
+    private final List<Long> stop = new ArrayList<>();
+    private final List<Long> stopAck = new ArrayList<>();
+    private final List<Long> flip = new ArrayList<>();
+    private final List<Long> flipClient = new ArrayList<>();
+    private long errors;
+    private long wrong;
+
+    private FailoverBenchmark(Pair pair) throws Exception {
+        this.pair = pair;
+        this.bettors = BetTraffic.bettors(pair.active(), "bench", 4);
+        this.market = BetTraffic.market(pair.active(), "Failover benchmark");
+    }
+
     public static void main(String[] args) throws Exception {
         int runs = args.length > 0 ? Integer.parseInt(args[0]) : 5;
-        List<Long> kill = new ArrayList<>();
-        List<Long> killReady = new ArrayList<>();
-        List<Long> stop = new ArrayList<>();
-        List<Long> stopAck = new ArrayList<>();
-        List<Long> flip = new ArrayList<>();
-        List<Long> flipClient = new ArrayList<>();
-        long errors = 0;
-        long wrong = 0;
         try (Pair pair = new Pair().start()) {
-            List<String> bettors = BetTraffic.bettors(pair.active(), "bench", 4);
-            BetTraffic.Market market = BetTraffic.market(pair.active(), "Failover benchmark");
-            for (int run = 1; run <= runs; run++) {
-                // kill -9
-                Pair.Node active = pair.active();
-                Pair.Node passive = pair.other(active);
-                try (BetTraffic traffic = new BetTraffic(pair, bettors, market.home(), "k" + run, Duration.ofSeconds(30))
-                        .start()) {
-                    awaitAcks(traffic, 20);
-                    long t0 = System.nanoTime();
-                    pair.kill9(active);
-                    Pair.await("takeover", Duration.ofSeconds(20), passive::ready);
-                    killReady.add(ms(System.nanoTime() - t0));
-                    Pair.Node p = passive;
-                    Pair.await("first bet", Duration.ofSeconds(20), () -> traffic.firstAck(p.name(), t0) != null);
-                    kill.add(ms(traffic.firstAck(passive.name(), t0).atNanos() - t0));
-                    traffic.stop();
-                    errors += traffic.errors().size() + traffic.abandoned().size();
-                    wrong += traffic.lostOrDoubled().size();
-                }
-                pair.ensureBoth();
+            new FailoverBenchmark(pair).run(runs);
+        }
+    }
 
-                // SIGSTOP
-                active = pair.active();
-                passive = pair.other(active);
-                try (BetTraffic traffic = new BetTraffic(pair, bettors, market.home(), "s" + run, Duration.ofSeconds(40))
-                        .start()) {
-                    awaitAcks(traffic, 20);
-                    long t0 = System.nanoTime();
-                    pair.signal(active, "STOP");
-                    Pair.await("takeover", Duration.ofSeconds(20), passive::ready);
-                    stop.add(ms(System.nanoTime() - t0));
-                    Pair.Node p = passive;
-                    Pair.await("first bet", Duration.ofSeconds(20), () -> traffic.firstAck(p.name(), t0) != null);
-                    stopAck.add(ms(traffic.firstAck(passive.name(), t0).atNanos() - t0));
-                    pair.signal(active, "CONT");
-                    Pair.Node old = active;
-                    Pair.await("old node fenced", Duration.ofSeconds(20), () -> !old.ready());
-                    traffic.stop();
-                    errors += traffic.errors().size() + traffic.abandoned().size();
-                    wrong += traffic.lostOrDoubled().size();
-                }
-                pair.ensureBoth();
-
-                // switchover
-                active = pair.active();
-                passive = pair.other(active);
-                try (BetTraffic traffic = new BetTraffic(pair, bettors, market.home(), "w" + run, Duration.ofSeconds(30))
-                        .start()) {
-                    awaitAcks(traffic, 20);
-                    long t0 = System.nanoTime();
-                    JsonNode done = JSON.readTree(active.as("ops", "ops", "POST", "/api/ops/switchover",
-                            "{\"target\":\"" + passive.name() + "\"}"));
-                    flipClient.add(ms(System.nanoTime() - t0));
-                    flip.add(done.get("tookMillis").asLong());
-                    Pair.Node p = passive;
-                    Pair.await("first bet", Duration.ofSeconds(20), () -> traffic.firstAck(p.name(), t0) != null);
-                    traffic.stop();
-                    errors += traffic.errors().size() + traffic.abandoned().size();
-                    wrong += traffic.lostOrDoubled().size();
-                }
-                System.out.printf(Locale.ROOT,
-                        "run %d: kill -9 -> ready %d ms, first bet %d ms | SIGSTOP -> takeover %d ms, first bet %d ms | switchover %d ms (client %d ms)%n",
-                        run, last(killReady), last(kill), last(stop), last(stopAck), last(flip), last(flipClient));
-            }
+    private void run(int runs) throws Exception {
+        for (int run = 1; run <= runs; run++) {
+            underLoad("k" + run, kill, (active, passive, t0) -> {
+                pair.kill9(active);
+                Pair.await("takeover", Duration.ofSeconds(20), passive::ready);
+                killReady.add(ms(System.nanoTime() - t0));
+            });
+            underLoad("s" + run, stopAck, (active, passive, t0) -> {
+                pair.signal(active, "STOP");
+                Pair.await("takeover", Duration.ofSeconds(20), passive::ready);
+                stop.add(ms(System.nanoTime() - t0));
+                Thread.sleep(1000);
+                pair.signal(active, "CONT");
+                Pair.await("old node fenced", Duration.ofSeconds(20), () -> !active.ready());
+            });
+            underLoad("w" + run, new ArrayList<>(), (active, passive, t0) -> {
+                JsonNode done = JSON.readTree(active.as("ops", "ops", "POST", "/api/ops/switchover",
+                        "{\"target\":\"" + passive.name() + "\"}"));
+                flipClient.add(ms(System.nanoTime() - t0));
+                flip.add(done.get("tookMillis").asLong());
+            });
+            System.out.printf(Locale.ROOT,
+                    "run %d: kill -9 -> ready %d ms, first bet %d ms | SIGSTOP -> takeover %d ms, first bet %d ms | switchover %d ms (client %d ms)%n",
+                    run, last(killReady), last(kill), last(stop), last(stopAck), last(flip), last(flipClient));
         }
         System.out.println();
         System.out.printf("%-44s %6s %6s %6s %6s%n", "over " + runs + " runs (ms)", "min", "median", "mean", "max");
@@ -109,6 +87,27 @@ public final class FailoverBenchmark {
         row("switchover (tookMillis in the answer)", flip);
         row("switchover (ops call, client side)", flipClient);
         System.out.printf("client-visible non-retriable errors: %d; acknowledged bets lost or doubled: %d%n", errors, wrong);
+    }
+
+    /**
+     * Runs bet traffic, hits the active with {@code fault}, records in {@code firstBet} the time from the
+     * fault to the first bet the other node accepted, checks the run, and makes the pair whole again.
+     */
+    private void underLoad(String prefix, List<Long> firstBet, Fault fault) throws Exception {
+        Pair.Node active = pair.active();
+        Pair.Node passive = pair.other(active);
+        try (BetTraffic traffic = new BetTraffic(pair, bettors, market.home(), prefix, Duration.ofSeconds(40)).start()) {
+            awaitAcks(traffic, 20);
+            long t0 = System.nanoTime();
+            fault.hit(active, passive, t0);
+            Pair.await("first bet on " + passive.name(), Duration.ofSeconds(20),
+                    () -> traffic.firstAck(passive.name(), t0) != null);
+            firstBet.add(ms(traffic.firstAck(passive.name(), t0).atNanos() - t0));
+            traffic.stop();
+            errors += traffic.errors().size() + traffic.abandoned().size();
+            wrong += traffic.lostOrDoubled().size();
+        }
+        pair.ensureBoth();
     }
 
     private static void awaitAcks(BetTraffic traffic, int n) throws InterruptedException {
