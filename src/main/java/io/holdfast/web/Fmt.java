@@ -1,0 +1,40 @@
+package io.holdfast.web;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+
+import io.quarkus.arc.Arc;
+import io.quarkus.qute.TemplateExtension;
+
+/** Formatting for templates: {@code {fmt:money(cents)}}, {@code {fmt:odds(decimal)}}, {@code {fmt:time(instant)}}. */
+@TemplateExtension(namespace = "fmt")
+public final class Fmt {
+
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'")
+            .withZone(ZoneOffset.UTC);
+
+    private Fmt() {
+    }
+
+    /** Minor units as a plain amount with two decimals, e.g. 1234 → "12.34". */
+    static String money(Long cents) {
+        return cents == null ? "" : Money.format(cents);
+    }
+
+    /** Decimal odds in the viewer's preferred spelling. */
+    static String odds(BigDecimal odds) {
+        var viewer = Arc.container().instance(Viewer.class);
+        OddsFormat format = viewer.isAvailable() ? viewer.get().getOddsFormat() : OddsFormat.DECIMAL;
+        return format.format(odds);
+    }
+
+    static String decimal(BigDecimal odds) {
+        return odds == null ? "" : odds.setScale(2, java.math.RoundingMode.DOWN).toPlainString();
+    }
+
+    static String time(Instant at) {
+        return at == null ? "" : TIME.format(at);
+    }
+}
