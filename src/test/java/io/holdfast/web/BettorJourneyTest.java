@@ -2,12 +2,14 @@ package io.holdfast.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.math.BigDecimal;
 import java.net.URL;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
@@ -30,11 +32,6 @@ class BettorJourneyTest {
     static Browser bettor;
     static Browser admin;
 
-    @BeforeAll
-    static void browsers() {
-        // started lazily in the test: the URL is known only once Quarkus injected it
-    }
-
     @AfterAll
     static void close() {
         if (bettor != null) {
@@ -45,12 +42,24 @@ class BettorJourneyTest {
         }
     }
 
+    /** A market with named selections: name, odds, name, odds, … */
+    static Api.Market market(long eventId, String name, String... namesAndOdds) {
+        List<Map<String, Object>> selections = new ArrayList<>();
+        for (int i = 0; i < namesAndOdds.length; i += 2) {
+            selections.add(Map.of("name", namesAndOdds[i], "odds", new BigDecimal(namesAndOdds[i + 1])));
+        }
+        var json = Api.admin().body(Map.of("name", name, "selections", selections))
+                .post("/api/admin/events/" + eventId + "/markets").then().statusCode(201).extract().jsonPath();
+        return new Api.Market(json.getLong("id"), eventId, json.getList("selections.id", Long.class));
+    }
+
     @Test
     void shouldTakeANewBettorFromSignUpToPaidOut() {
         String home = Api.unique("Harbour United v Old Town");
         String away = Api.unique("Riverside v Hilltop");
-        Api.Market first = Api.market(Api.event(home), "2.10", "3.20", "3.50");
-        Api.Market second = Api.market(Api.event(away), "1.90", "2.00");
+        Api.Market first = market(Api.event(home), "Match result", "Harbour United", "2.10", "Draw", "3.20",
+                "Old Town", "3.50");
+        Api.Market second = market(Api.event(away), "Match result", "Riverside", "1.90", "Hilltop", "2.00");
         long firstHome = first.selections().get(0);
         long secondHome = second.selections().get(0);
 

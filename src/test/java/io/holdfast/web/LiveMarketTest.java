@@ -23,7 +23,8 @@ class LiveMarketTest {
     @Test
     void shouldGreyASuspendedMarketOnTheBettorsPageWithoutReload() {
         Api.Bettor ben = Api.bettor(10_000);
-        Api.Market market = Api.market(Api.event(Api.unique("Suspense FC v Calm Town")), "1.50", "2.60");
+        Api.Market market = BettorJourneyTest.market(Api.event(Api.unique("Suspense FC v Calm Town")), "Match result",
+                "Suspense FC", "1.50", "Calm Town", "2.60");
         long selection = market.selections().get(0);
         try (Browser bettor = new Browser(base.toString()); Browser admin = new Browser(base.toString())) {
             bettor.logIn(ben.username(), ben.password());
@@ -59,7 +60,7 @@ class LiveMarketTest {
     void shouldShowALiveBetPendingWithACountdownThenAccepted() {
         Api.Bettor cleo = Api.bettor(10_000);
         long event = Api.event(Api.unique("Live Rovers v Now City"));
-        Api.Market market = Api.market(event, "1.80", "2.10");
+        Api.Market market = BettorJourneyTest.market(event, "Next goal", "Live Rovers", "1.80", "Now City", "2.10");
         long selection = market.selections().get(1);
         try (Browser bettor = new Browser(base.toString()); Browser admin = new Browser(base.toString())) {
             admin.logIn("admin", "admin");
