@@ -41,9 +41,11 @@ public final class Browser implements AutoCloseable {
     private final ChromeDriver driver;
     private final String base;
     private final List<String> problems = new ArrayList<>();
+    private final List<String> origins = new ArrayList<>();
 
     public Browser(String base) {
         this.base = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
+        origins.add(this.base);
         ChromeOptions options = new ChromeOptions();
         options.setBinary("/usr/bin/chromium");
         options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
@@ -57,6 +59,18 @@ public final class Browser implements AutoCloseable {
                 .usingDriverExecutable(new java.io.File("/usr/bin/chromedriver")).usingAnyFreePort().build();
         this.driver = new ChromeDriver(service, options);
         driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(30));
+    }
+
+    /** Another origin of the application itself (the other node of a pair). */
+    public Browser allow(String origin) {
+        origins.add(origin.endsWith("/") ? origin.substring(0, origin.length() - 1) : origin);
+        return this;
+    }
+
+    /** Opens a page of another node of the same application (see {@link #allow}). */
+    public Browser openAt(String origin, String path) {
+        driver.get(origin + path);
+        return this;
     }
 
     public WebDriver driver() {
@@ -167,7 +181,7 @@ public final class Browser implements AutoCloseable {
                     continue;
                 }
                 String url = message.path("params").path("request").path("url").asText();
-                if (!url.startsWith(base + "/") && !url.equals(base) && !url.startsWith("data:")) {
+                if (!url.startsWith("data:") && origins.stream().noneMatch(o -> url.equals(o) || url.startsWith(o + "/"))) {
                     problems.add("request to another host: " + url);
                 }
             } catch (IOException e) {
