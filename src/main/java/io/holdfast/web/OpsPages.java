@@ -80,7 +80,7 @@ public class OpsPages {
     @Path("stream")
     @Produces(MediaType.SERVER_SENT_EVENTS)
     public Multi<OutboundSseEvent> stream(@Context Sse sse) {
-        return Multi.createFrom().ticks().startingAfter(Duration.ZERO).every(Duration.ofSeconds(1))
+        return Multi.createFrom().ticks().startingAfter(Duration.ofMillis(1)).every(Duration.ofSeconds(1))
                 .onOverflow().drop()
                 .map(tick -> sse.newEventBuilder().name("cluster")
                         .data(String.class, Templates.console$glance(glance()).render().replace('\n', ' ')).build());
