@@ -84,7 +84,7 @@ public class BettorPages {
 
         static native TemplateInstance settings(AccountView me, String message, String error);
 
-        static native TemplateInstance outcomes(List<Outcome> outcomes);
+        static native TemplateInstance outcomes(List<Outcome> outcomes, AccountView me);
 
         static native TemplateInstance outcomes$item(Outcome o);
     }
@@ -169,7 +169,8 @@ public class BettorPages {
                 outcomes.add(placeOne(new PlaceBetCommand(base + "-" + i, cents, List.of(parsed.get(i)), oddsChange)));
             }
         }
-        return Templates.outcomes(outcomes);
+        // the fragment also carries the new balance for the page's header (an htmx out-of-band swap)
+        return Templates.outcomes(outcomes, accounts.get(user.accountId()));
     }
 
     @GET

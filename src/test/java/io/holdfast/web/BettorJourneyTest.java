@@ -102,6 +102,7 @@ class BettorJourneyTest {
         WebElement single = bettor.await("the single's outcome",
                 d -> d.findElements(By.cssSelector("#slip-result .outcome")).stream().findFirst().orElse(null));
         assertThat(single.getAttribute("class")).contains("accepted");
+        bettor.await("the balance after the stake", d -> bettor.text("#balance").equals("95.00") ? true : null);
         bettor.await("the slip emptied", d -> bettor.all("#slip-legs li").isEmpty() ? true : null);
 
         // the slip survives a reload
@@ -167,6 +168,23 @@ class BettorJourneyTest {
         admin.open("/back-office/audit");
         assertThat(admin.text("#audit")).contains("RESULT_POSTED");
         admin.screenshot("back-office-audit");
+
+        // odds as fractions, also on the live stream
+        Api.Market third = market(Api.event(Api.unique("Format Park v Odds Athletic")), "Match result", "Format Park",
+                "2.00", "Odds Athletic", "1.80");
+        long thirdHome = third.selections().get(0);
+        bettor.open("/");
+        new org.openqa.selenium.support.ui.Select(bettor.find("#odds-format")).selectByValue("FRACTIONAL");
+        bettor.await("fractional odds", d -> bettor.text("#sel-" + firstHome + " .odds").equals("7/5") ? true : null);
+        bettor.awaitLive();
+        assertThat(bettor.text("#sel-" + thirdHome + " .odds")).isEqualTo("1/1");
+        Api.admin().body(Map.of("odds", 2.50)).put("/api/admin/selections/" + thirdHome + "/odds").then().statusCode(200);
+        bettor.await("a live fractional price", d -> bettor.text("#sel-" + thirdHome + " .odds").equals("3/2") ? true : null);
+        bettor.open("/");
+        new org.openqa.selenium.support.ui.Select(bettor.find("#odds-format")).selectByValue("AMERICAN");
+        bettor.await("american odds", d -> bettor.text("#sel-" + firstHome + " .odds").equals("+140") ? true : null);
+        new org.openqa.selenium.support.ui.Select(bettor.find("#odds-format")).selectByValue("DECIMAL");
+        bettor.await("decimal odds", d -> bettor.text("#sel-" + firstHome + " .odds").equals("2.40") ? true : null);
 
         // the same pages on a phone
         bettor.phone();

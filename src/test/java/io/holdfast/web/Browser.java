@@ -114,7 +114,7 @@ public final class Browser implements AutoCloseable {
 
     public <T> T await(String what, Duration timeout, Function<WebDriver, T> condition) {
         return new WebDriverWait(driver, timeout).withMessage(what).pollingEvery(Duration.ofMillis(50))
-                .until(condition);
+                .ignoring(org.openqa.selenium.StaleElementReferenceException.class).until(condition);
     }
 
     public <T> T await(String what, Function<WebDriver, T> condition) {
