@@ -86,14 +86,14 @@ public class BackOfficePages {
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public Response createEvent(@RestForm String name, @RestForm String startsAt) {
         if (name == null || name.isBlank() || name.length() > 200) {
-            return LoginPages.page(422, eventsView(null, "An event needs a name (up to 200 characters)."));
+            return Pages.page(422, eventsView(null, "An event needs a name (up to 200 characters)."));
         }
         Instant starts;
         try {
             starts = startsAt == null || startsAt.isBlank() ? Instant.now().plusSeconds(3600)
                     : LocalDateTime.parse(startsAt.trim()).toInstant(ZoneOffset.UTC);
         } catch (DateTimeParseException e) {
-            return LoginPages.page(422, eventsView(null, "Start time as 2026-12-01T18:30 (UTC)."));
+            return Pages.page(422, eventsView(null, "Start time as 2026-12-01T18:30 (UTC)."));
         }
         return act(() -> odds.createEvent(user.name(), name.trim(), starts), "/back-office?done=1");
     }
@@ -127,7 +127,7 @@ public class BackOfficePages {
             error = "A market has 1 to 100 selections.";
         }
         if (error != null) {
-            return LoginPages.page(422, eventsView(null, error));
+            return Pages.page(422, eventsView(null, error));
         }
         return act(() -> odds.addMarket(user.name(), eventId, name.trim(), parsed), "/back-office?done=1");
     }
@@ -156,7 +156,7 @@ public class BackOfficePages {
     public Response changeOdds(@PathParam("id") long selectionId, @RestForm long market, @RestForm String odds) {
         BigDecimal price = parseOdds(odds);
         if (price == null) {
-            return LoginPages.page(422, marketView(market, null, "Odds are a decimal from 1.01 to 1000.00, e.g. 2.35"));
+            return Pages.page(422, marketView(market, null, "Odds are a decimal from 1.01 to 1000.00, e.g. 2.35"));
         }
         return actOnMarket(market, () -> this.odds.changeOdds(user.name(), selectionId, price));
     }
@@ -210,13 +210,13 @@ public class BackOfficePages {
         try {
             chosen = AccountStatus.valueOf(status == null ? "" : status);
         } catch (IllegalArgumentException e) {
-            return LoginPages.page(422, Templates.account(accounts.get(id), List.of(AccountStatus.values()), null,
+            return Pages.page(422, Templates.account(accounts.get(id), List.of(AccountStatus.values()), null,
                     "Choose a status."));
         }
         try {
             accounts.setStatus(user.name(), id, chosen);
         } catch (ProblemException e) {
-            return LoginPages.page(e.status(), Templates.account(accounts.get(id), List.of(AccountStatus.values()),
+            return Pages.page(e.status(), Templates.account(accounts.get(id), List.of(AccountStatus.values()),
                     null, e.getMessage()));
         }
         return Response.seeOther(URI.create("/back-office/accounts/" + id + "?done=1")).build();
@@ -241,7 +241,7 @@ public class BackOfficePages {
         try {
             action.run();
         } catch (ProblemException e) {
-            return LoginPages.page(e.status(), eventsView(null, e.getMessage()));
+            return Pages.page(e.status(), eventsView(null, e.getMessage()));
         }
         return Response.seeOther(URI.create(then)).build();
     }
@@ -250,7 +250,7 @@ public class BackOfficePages {
         try {
             action.run();
         } catch (ProblemException e) {
-            return LoginPages.page(e.status(), marketView(marketId, null, e.getMessage()));
+            return Pages.page(e.status(), marketView(marketId, null, e.getMessage()));
         }
         return Response.seeOther(URI.create("/back-office/markets/" + marketId + "?done=1")).build();
     }

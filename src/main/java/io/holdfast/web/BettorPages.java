@@ -186,12 +186,12 @@ public class BettorPages {
     public Response deposit(@RestForm String amount, @RestForm String requestId) {
         Long cents = Money.parse(amount);
         if (cents == null || requestId == null || requestId.isBlank() || requestId.length() > 64) {
-            return LoginPages.page(422, walletView(null, "Enter an amount, e.g. 50.00"));
+            return Pages.page(422, walletView(null, "Enter an amount, e.g. 50.00"));
         }
         try {
             wallet.deposit(user.accountId(), requestId, cents);
         } catch (ProblemException e) {
-            return LoginPages.page(e.status(), walletView(null, e.getMessage()));
+            return Pages.page(e.status(), walletView(null, e.getMessage()));
         }
         return Response.seeOther(URI.create("/my/wallet?deposited=1")).build();
     }
@@ -208,13 +208,13 @@ public class BettorPages {
     public Response dailyLimit(@RestForm String limit) {
         Long cents = Money.parse(limit);
         if (cents == null) {
-            return LoginPages.page(422, Templates.settings(accounts.get(user.accountId()), null,
+            return Pages.page(422, Templates.settings(accounts.get(user.accountId()), null,
                     "Enter a daily stake limit, e.g. 100.00"));
         }
         try {
             accounts.setDailyStakeLimit(user.accountId(), cents);
         } catch (ProblemException e) {
-            return LoginPages.page(e.status(), Templates.settings(accounts.get(user.accountId()), null, e.getMessage()));
+            return Pages.page(e.status(), Templates.settings(accounts.get(user.accountId()), null, e.getMessage()));
         }
         return Response.seeOther(URI.create("/my/settings?saved=1")).build();
     }
@@ -224,13 +224,13 @@ public class BettorPages {
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public Response selfExclude(@RestForm String confirm) {
         if (!"yes".equals(confirm)) {
-            return LoginPages.page(422, Templates.settings(accounts.get(user.accountId()), null,
+            return Pages.page(422, Templates.settings(accounts.get(user.accountId()), null,
                     "Tick the box to confirm the self-exclusion."));
         }
         try {
             accounts.selfExclude(user.accountId());
         } catch (ProblemException e) {
-            return LoginPages.page(e.status(), Templates.settings(accounts.get(user.accountId()), null, e.getMessage()));
+            return Pages.page(e.status(), Templates.settings(accounts.get(user.accountId()), null, e.getMessage()));
         }
         return Response.seeOther(URI.create("/my/settings?saved=1")).build();
     }

@@ -65,7 +65,7 @@ public class LoginPages {
     public Response login(@RestForm String username, @RestForm String password, @RestForm String next) {
         String user = username == null ? "" : username.trim();
         if (user.isEmpty() || password == null || password.isEmpty() || user.length() > 64 || password.length() > 72) {
-            return page(422, Templates.login(safeNext(next), user, "Enter your username and password."));
+            return Pages.page(422, Templates.login(safeNext(next), user, "Enter your username and password."));
         }
         SecurityIdentity identity;
         try {
@@ -78,7 +78,7 @@ public class LoginPages {
                     message = "Too many failed attempts: wait a little and try again.";
                 }
             }
-            return page(401, Templates.login(safeNext(next), user, message));
+            return Pages.page(401, Templates.login(safeNext(next), user, message));
         }
         sessions.save(identity, routing, null);
         return Response.seeOther(URI.create(landing(identity, safeNext(next)))).build();
@@ -104,12 +104,12 @@ public class LoginPages {
             error = "The two passwords differ.";
         }
         if (error != null) {
-            return page(422, Templates.signup(user, error));
+            return Pages.page(422, Templates.signup(user, error));
         }
         try {
             accounts.register(user, password);
         } catch (ProblemException e) {
-            return page(e.status() == 409 ? 409 : e.status(), Templates.signup(user,
+            return Pages.page(e.status() == 409 ? 409 : e.status(), Templates.signup(user,
                     e.status() == 409 ? "That username is taken." : e.getMessage()));
         }
         SecurityIdentity identity = identities.authenticateBlocking(new UsernamePasswordAuthenticationRequest(user,
@@ -157,9 +157,5 @@ public class LoginPages {
             return "/";
         }
         return next;
-    }
-
-    static Response page(int status, TemplateInstance page) {
-        return Response.status(status).type(MediaType.TEXT_HTML_TYPE.withCharset("UTF-8")).entity(page).build();
     }
 }

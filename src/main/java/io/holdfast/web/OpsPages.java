@@ -97,14 +97,14 @@ public class OpsPages {
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public Response flip(@RestForm String target) {
         if (target == null || target.isBlank()) {
-            return LoginPages.page(422, Templates.console(glance(), null, "Choose the node to make active."));
+            return Pages.page(422, Templates.console(glance(), null, "Choose the node to make active."));
         }
         try {
             Switchover.Done done = switchover.run(user.name(), target.trim());
             return Response.seeOther(URI.create("/ops?flipped=" + java.net.URLEncoder.encode(done.active(),
                     java.nio.charset.StandardCharsets.UTF_8))).build();
         } catch (ProblemException e) {
-            return LoginPages.page(e.status() >= 500 ? 409 : e.status(), Templates.console(glance(), null,
+            return Pages.page(e.status() >= 500 ? 409 : e.status(), Templates.console(glance(), null,
                     "Switchover refused (" + e.code() + "): " + e.getMessage()));
         }
     }

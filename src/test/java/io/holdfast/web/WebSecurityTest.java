@@ -95,17 +95,39 @@ class WebSecurityTest {
     }
 
     @Test
+    void shouldEndTheSessionOnLogoutAndNeverRedirectOffSite() {
+        Api.Bettor bettor = Api.bettor(0);
+        Session session = new Session();
+        String location = session.form("/login", Map.of("username", bettor.username(), "password", bettor.password(),
+                "next", "//evil.example/steal"), true).then().statusCode(303).extract().header("Location");
+        assertThat(java.net.URI.create(location).getHost()).isIn("localhost", "127.0.0.1");
+        assertThat(java.net.URI.create(location).getPath()).isEqualTo("/");
+        session.request().get("/my/bets").then().statusCode(200);
+        session.form("/logout", Map.of(), true).then().statusCode(303);
+        session.request().get("/my/bets").then().statusCode(303);
+
+        String wrong = new Session().form("/login", Map.of("username", bettor.username(), "password", "wrong-password"),
+                true).then().statusCode(401).extract().asString();
+        assertThat(wrong).contains("Wrong username or password");
+    }
+
+    @Test
     void shouldRefuseFormsWithoutTheCsrfToken() {
         Api.Bettor bettor = Api.bettor(1_000);
         Session session = new Session(bettor.username(), bettor.password());
         Map<String, String> deposit = Map.of("amount", "25.00", "requestId", Api.unique("dep"));
 
-        session.form("/my/wallet/deposit", deposit, false).then().statusCode(400);
+        String refused = session.form("/my/wallet/deposit", deposit, false).then().statusCode(400)
+                .extract().asString();
+        assertThat(refused).contains("Form refused").contains("Nothing was changed");
         session.request().contentType(ContentType.URLENC).formParams(deposit).formParam("csrf-token", "forged-token")
                 .post("/my/wallet/deposit").then().statusCode(400);
         Api.as(bettor).get("/api/me").then().body("balance", org.hamcrest.Matchers.is(1_000));
+        // the JSON API is not a form: it needs no token (a session cookie is SameSite=Lax)
+        Api.as(bettor).body(Map.of("requestId", Api.unique("dep"), "amount", 500)).post("/api/wallet/deposits")
+                .then().statusCode(201);
         session.form("/my/wallet/deposit", deposit, true).then().statusCode(303);
-        Api.as(bettor).get("/api/me").then().body("balance", org.hamcrest.Matchers.is(3_500));
+        Api.as(bettor).get("/api/me").then().body("balance", org.hamcrest.Matchers.is(4_000));
 
         session.form("/my/settings/self-exclusion", Map.of("confirm", "yes"), false).then().statusCode(400);
         Api.as(bettor).get("/api/me").then().body("status", org.hamcrest.Matchers.is("ACTIVE"));
