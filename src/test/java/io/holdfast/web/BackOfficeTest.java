@@ -38,6 +38,52 @@ class BackOfficeTest {
     }
 
     @Test
+    void shouldCreateAnEventAddAMarketChangeAPriceAndFinishInTheBackOffice() {
+        String name = Api.unique("Form Rovers v Typed United");
+        try (Browser admin = new Browser(base.toString()); Browser bettor = new Browser(base.toString())) {
+            admin.logIn("admin", "admin");
+            admin.awaitPath("/back-office");
+            admin.type("#event-name", name);
+            admin.click("#create-event");
+            WebElement event = admin.await("the new event", d -> d.findElements(By.xpath(
+                    "//article[contains(@class,'event-admin')][.//h2[text()='" + name + "']]")).stream().findFirst()
+                    .orElse(null));
+            String eventId = event.getAttribute("id");
+            admin.find("#" + eventId + " summary").click();
+            admin.find("#" + eventId + " .add-market input[name=name]").sendKeys("Both teams score");
+            admin.find("#" + eventId + " .add-market textarea").sendKeys("Yes @ 1.95\nNo @ 1.85");
+            admin.find("#" + eventId + " .add-market button").click();
+            admin.await("the new market", d -> admin.all("#" + eventId + " .manage-market").isEmpty() ? null : true);
+            assertThat(admin.text("#" + eventId + " .markets")).contains("Both teams score").contains("Yes 1.95")
+                    .contains("No 1.85");
+
+            bettor.open("/");
+            bettor.awaitLive();
+            assertThat(bettor.text("#" + eventId)).contains(name).contains("Both teams score");
+
+            admin.find("#" + eventId + " .manage-market").click();
+            WebElement odds = admin.await("the market page", d -> d.findElements(By.cssSelector(".odds-input")).stream()
+                    .findFirst().orElse(null));
+            odds.clear();
+            odds.sendKeys("2.05");
+            admin.find(".odds-form button").click();
+            admin.await("the new price", d -> admin.all(".flash.ok").isEmpty() ? null : true);
+            assertThat(admin.text("#liability")).contains("2.05").contains("v2");
+            WebElement yes = bettor.await("the new price on the bettor's page", d -> d.findElements(By.xpath(
+                    "//button[contains(@class,'sel')][.//span[text()='Yes']]//span[contains(@class,'odds')][text()='2.05']"))
+                    .stream().findFirst().orElse(null));
+            assertThat(yes.getText()).isEqualTo("2.05");
+
+            admin.open("/back-office");
+            admin.find("#" + eventId + " .finish-event").click();
+            admin.await("finished", d -> admin.find("#" + eventId + " .badge").getText().equals("FINISHED") ? true : null);
+            assertThat(admin.text("#" + eventId + " .markets")).contains("CLOSED");
+            admin.assertClean();
+            bettor.assertClean();
+        }
+    }
+
+    @Test
     void shouldShowAFailedSettlementWithItsReasonAndRetryIt() throws Exception {
         Api.Bettor dora = Api.bettor(10_000);
         Api.Market market = BettorJourneyTest.market(Api.event(Api.unique("Broken Calc v Sums United")), "Match result",
