@@ -96,6 +96,11 @@
                 hidden.appendChild(input);
             }
         });
+        var jump = document.getElementById('slip-jump');
+        if (jump) {
+            jump.hidden = slip.legs.length === 0;
+            document.getElementById('slip-count').textContent = String(slip.legs.length);
+        }
         var empty = document.getElementById('slip-empty');
         if (empty) {
             empty.hidden = slip.legs.length > 0;

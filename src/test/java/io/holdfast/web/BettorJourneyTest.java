@@ -190,7 +190,10 @@ class BettorJourneyTest {
         bettor.phone();
         bettor.open("/");
         bettor.awaitLive();
+        bettor.click("#sel-" + thirdHome);
+        assertThat(bettor.text("#slip-jump")).contains("Bet slip (1)");
         bettor.screenshot("home-phone");
+        bettor.click("#sel-" + thirdHome);
         bettor.desktop();
 
         bettor.assertClean();
