@@ -25,8 +25,9 @@ public final class Fmt {
 
     /** Decimal odds in the viewer's preferred spelling. */
     static String odds(BigDecimal odds) {
-        var viewer = Arc.container().instance(Viewer.class);
-        OddsFormat format = viewer.isAvailable() ? viewer.get().getOddsFormat() : OddsFormat.DECIMAL;
+        // the viewer's preference where there is a request (a page); decimal elsewhere
+        OddsFormat format = Arc.container().requestContext().isActive()
+                ? Arc.container().instance(Viewer.class).get().getOddsFormat() : OddsFormat.DECIMAL;
         return format.format(odds);
     }
 
