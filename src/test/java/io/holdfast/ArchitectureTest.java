@@ -44,4 +44,12 @@ class ArchitectureTest {
         noClasses().that().resideInAPackage("io.holdfast.betting..")
                 .should().dependOnClassesThat().resideInAPackage("io.holdfast.settlement..").check(CLASSES);
     }
+
+    @Test
+    void noModuleDependsOnTheWebPages() {
+        // the pages sit on top: they use the modules' facades, and nothing below them knows they exist
+        noClasses().that().resideInAnyPackage("io.holdfast.odds..", "io.holdfast.wallet..", "io.holdfast.betting..",
+                "io.holdfast.settlement..", "io.holdfast.cluster..", "io.holdfast.platform..")
+                .should().dependOnClassesThat().resideInAPackage("io.holdfast.web..").check(CLASSES);
+    }
 }

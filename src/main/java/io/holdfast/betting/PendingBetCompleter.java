@@ -41,32 +41,44 @@ public class PendingBetCompleter {
     private final Wallet wallet;
     private final ClusterState cluster;
     private final int batch;
+    private final PendingIndex index;
+    private volatile long lastSweep;
 
-    PendingBetCompleter(Jdbc jdbc, OddsBook book, Wallet wallet, ClusterState cluster, HoldfastConfig config) {
+    PendingBetCompleter(Jdbc jdbc, OddsBook book, Wallet wallet, ClusterState cluster, HoldfastConfig config,
+            PendingIndex index) {
         this.jdbc = jdbc;
         this.book = book;
         this.wallet = wallet;
         this.cluster = cluster;
         this.batch = config.betting().pendingBatch();
+        this.index = index;
     }
 
-    @Scheduled(every = "1s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+    /** Every 200 ms: when the index has a bet due, or at least every 2 s (the sweep: the database is the truth). */
+    @Scheduled(every = "0.2s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
             skipExecutionIf = PassiveNode.class)
     void run() {
+        long now = System.currentTimeMillis();
+        if (!index.anyDue(java.time.Instant.ofEpochMilli(now)) && now - lastSweep < 2000) {
+            return;
+        }
+        lastSweep = now;
         try {
-            int done;
+            List<Long> done;
             do {
                 done = completeDue();
-            } while (done == batch && cluster.isActive());
+                index.remove(done);
+            } while (done.size() == batch && cluster.isActive());
+            index.forgetDueBy(java.time.Instant.ofEpochMilli(now));
         } catch (RuntimeException e) {
             LOG.warnf("Completing pending bets failed, will retry: %s", e.getMessage());
         }
     }
 
-    /** Completes one batch of due bets; returns how many. */
+    /** Completes one batch of due bets; returns their ids. */
     @Transactional
     @Fenced
-    int completeDue() {
+    List<Long> completeDue() {
         Map<Long, Pending> due = new LinkedHashMap<>();
         jdbc.query("SELECT id, account_id, stake, odds_change FROM bet WHERE status = 'PENDING' AND due_at <= now() "
                 + "ORDER BY due_at LIMIT ? FOR UPDATE SKIP LOCKED", rs -> due.put(rs.getLong(1),
@@ -74,7 +86,7 @@ public class PendingBetCompleter {
                                 OddsChangePolicy.valueOf(rs.getString(4)), new ArrayList<>())),
                 batch);
         if (due.isEmpty()) {
-            return 0;
+            return List.of();
         }
         jdbc.query("SELECT bet_id, selection_id, market_id, event_id, odds, version FROM bet_leg WHERE bet_id = ANY (?)",
                 rs -> due.get(rs.getLong(1)).legs().add(new BetView.Leg(rs.getLong(2), rs.getLong(3), rs.getLong(4),
@@ -96,7 +108,7 @@ public class PendingBetCompleter {
             jdbc.update("UPDATE bet SET status = 'ACCEPTED', decided_at = now() WHERE id = ANY (?)",
                     (Object) accepted.stream().mapToLong(Long::longValue).toArray());
         }
-        return due.size();
+        return List.copyOf(due.keySet());
     }
 
     private String rejection(Pending bet) {

@@ -33,12 +33,14 @@ public class PlaceBet {
     private final BetWriter writer;
     private final BetStore bets;
     private final HoldfastConfig config;
+    private final PendingIndex pending;
 
-    PlaceBet(OddsBook book, BetWriter writer, BetStore bets, HoldfastConfig config) {
+    PlaceBet(OddsBook book, BetWriter writer, BetStore bets, HoldfastConfig config, PendingIndex pending) {
         this.book = book;
         this.writer = writer;
         this.bets = bets;
         this.config = config;
+        this.pending = pending;
     }
 
     /**
@@ -88,7 +90,11 @@ public class PlaceBet {
             // this requestId was used before, or by a concurrent request that committed first
             return repeat(accountId, command, fingerprint, bets.fingerprint(accountId, command.requestId()).orElseThrow());
         }
-        return new Placed(written.get(), true);
+        BetView bet = written.get();
+        if (bet.status() == BetStatus.PENDING) {
+            pending.add(bet.id(), bet.dueAt());
+        }
+        return new Placed(bet, true);
     }
 
     private Placed repeat(long accountId, PlaceBetCommand command, String fingerprint, String earlier) {

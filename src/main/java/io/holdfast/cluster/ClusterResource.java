@@ -12,7 +12,6 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 
 import io.holdfast.platform.CurrentUser;
-import io.holdfast.platform.Jdbc;
 
 /** Ops: the cluster at a glance (lease, nodes and their roles, database replication) and the flip. */
 @Path("/api/ops")
@@ -38,16 +37,13 @@ public class ClusterResource {
     public record SwitchoverRequest(@NotBlank String target) {
     }
 
-    private final Jdbc jdbc;
-    private final NodeRegistry registry;
+    private final ClusterStatus status;
     private final Switchover switchover;
     private final CurrentUser user;
     private final PatroniTopology patroni;
 
-    ClusterResource(Jdbc jdbc, NodeRegistry registry, Switchover switchover, CurrentUser user,
-            PatroniTopology patroni) {
-        this.jdbc = jdbc;
-        this.registry = registry;
+    ClusterResource(ClusterStatus status, Switchover switchover, CurrentUser user) {
+        this.status = status;
         this.switchover = switchover;
         this.user = user;
         this.patroni = patroni;
@@ -56,31 +52,7 @@ public class ClusterResource {
     @GET
     @Path("/cluster")
     public Cluster cluster() {
-        var lease = jdbc.queryOne("SELECT holder, epoch, renewed_at, expires_at FROM cluster_lease WHERE id = 1",
-                rs -> new Object[] { rs.getString(1), rs.getLong(2), Jdbc.instant(rs, "renewed_at"),
-                        Jdbc.instant(rs, "expires_at") }).orElseThrow();
-        List<Node> nodes = registry.members().stream()
-                .map(m -> new Node(m.name(), m.reachable() ? m.role().name() : "UNREACHABLE", m.address(), m.self(),
-                        m.epoch()))
-                .toList();
-        return new Cluster((Long) lease[1], (String) lease[0], (Instant) lease[2], (Instant) lease[3], nodes,
-                database());
-    }
-
-    /** Patroni's view when it runs the database (it knows the standbys even while they are down). */
-    private Database database() {
-        if (patroni.configured()) {
-            var topology = patroni.read();
-            if (topology.isPresent()) {
-                return topology.get();
-            }
-        }
-        List<Standby> standbys = jdbc.query("SELECT application_name, state, sync_state, "
-                + "pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn)::bigint AS lag FROM pg_stat_replication",
-                rs -> new Standby(rs.getString(1), rs.getString(2), rs.getString(3), Jdbc.nullableLong(rs, "lag"), null));
-        String primary = jdbc.queryOne("SELECT coalesce(host(inet_server_addr()), 'local') || ':' || "
-                + "current_setting('port')", rs -> rs.getString(1)).orElse(null);
-        return new Database(primary, standbys, "postgresql", primary, null);
+        return status.snapshot();
     }
 
     @POST

@@ -59,6 +59,7 @@ public class LeaseKeeper {
     private volatile ScheduledExecutorService executor;
     private volatile Sighting sighting;
     private volatile long lastFailureLog;
+    private final java.util.concurrent.atomic.AtomicBoolean extraLook = new java.util.concurrent.atomic.AtomicBoolean();
 
     LeaseKeeper(@DataSource("lease") AgroalDataSource dataSource, ClusterState state, Event<RoleChanged> roleChanged,
             HoldfastConfig config, MeterRegistry metrics) {
@@ -118,8 +119,10 @@ public class LeaseKeeper {
                 watch();
             }
         } catch (SQLException e) {
-            // The database is away (restart, failover): keep the role; the fence protects the data, and
-            // the passive's two-read rule gives the active time to renew once the database is back.
+            // The database is away (restart, failover): keep the role; the fence protects the data. A passive
+            // forgets what it saw: while the database was away the holder could not renew either, so silence
+            // only counts between two successful reads with no failure in between.
+            sighting = null;
             long now = System.currentTimeMillis();
             if (now - lastFailureLog > 5000) {
                 lastFailureLog = now;
@@ -176,6 +179,19 @@ public class LeaseKeeper {
         long silentFor = now.getTime() - seen.seenAt().getTime();
         if (silentFor >= ttlMillis) {
             takeOver(holder, epoch, renewedAt, holder + " stopped renewing for " + silentFor + " ms");
+        } else if (silentFor >= renewMillis) {
+            // the holder has missed a renewal: look again the moment T is up, not at the next tick
+            lookAt(ttlMillis - silentFor);
+        }
+    }
+
+    private void lookAt(long delayMillis) {
+        ScheduledExecutorService e = executor;
+        if (e != null && !e.isShutdown() && extraLook.compareAndSet(false, true)) {
+            e.schedule(() -> {
+                extraLook.set(false);
+                tick();
+            }, delayMillis, TimeUnit.MILLISECONDS);
         }
     }
 
@@ -183,6 +199,14 @@ public class LeaseKeeper {
         long started = System.nanoTime();
         for (int attempt = 1; attempt <= 3; attempt++) {
             try (Connection c = dataSource.getConnection()) {
+                if (holder != null && !holder.equals(me)) {
+                    // The holder is silent: frozen, cut off, or dead. End its sessions before taking the row, so a
+                    // transaction it left open (holding the lease row FOR KEY SHARE) rolls back, never commits,
+                    // and does not make the takeover wait for lock_timeout. (A holder with this node's own name
+                    // is an earlier run of this process: its sockets closed when it died, and the sessions
+                    // with that name now are ours.)
+                    endSessionsOf(c, holder);
+                }
                 c.setAutoCommit(false);
                 try {
                     Long newEpoch = takeOverIn(c, holder, epoch, renewedAt, reason);
@@ -204,22 +228,23 @@ public class LeaseKeeper {
                     if (!"55P03".equals(e.getSQLState()) || holder == null) {
                         throw e;
                     }
-                }
-                // The old holder sits in a transaction on the lease row (paused, or partitioned from us but
-                // not from the database): end its sessions; their transactions roll back, never commit.
-                try (PreparedStatement kill = c.prepareStatement("SELECT count(pg_terminate_backend(pid)) "
-                        + "FROM pg_stat_activity WHERE application_name IN (?, ?) AND pid <> pg_backend_pid()")) {
-                    c.setAutoCommit(true);
-                    kill.setString(1, holder);
-                    kill.setString(2, holder + "-lease");
-                    try (ResultSet rs = kill.executeQuery()) {
-                        rs.next();
-                        LOG.warnf("Takeover waited on %s's locks; terminated %d of its sessions", holder, rs.getLong(1));
-                    }
+                    // lock_timeout: a session of the holder opened after we ended the others; end them again
                 }
             }
         }
         LOG.warn("Takeover did not get the lease row after 3 attempts; will try again");
+    }
+
+    private void endSessionsOf(Connection c, String holder) throws SQLException {
+        try (PreparedStatement kill = c.prepareStatement("SELECT count(pg_terminate_backend(pid)) "
+                + "FROM pg_stat_activity WHERE application_name IN (?, ?) AND pid <> pg_backend_pid()")) {
+            kill.setString(1, holder);
+            kill.setString(2, holder + "-lease");
+            try (ResultSet rs = kill.executeQuery()) {
+                rs.next();
+                LOG.infof("Taking over from %s: ended %d of its database sessions", holder, rs.getLong(1));
+            }
+        }
     }
 
     /** The takeover transaction; null when the row changed since we looked (the holder is alive). */

@@ -31,4 +31,13 @@ public class AuditLog {
                         rs.getString("details")),
                 limit);
     }
+
+    /** The newest entries of the given actions only, e.g. the role changes for the ops console. */
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public List<Entry> recent(int limit, List<String> actions) {
+        return jdbc.query("SELECT at, actor, action, details FROM audit_log WHERE action = ANY (?) ORDER BY id DESC LIMIT ?",
+                rs -> new Entry(Jdbc.instant(rs, "at"), rs.getString("actor"), rs.getString("action"),
+                        rs.getString("details")),
+                actions.toArray(new String[0]), limit);
+    }
 }

@@ -30,6 +30,7 @@ public class Caches {
     public static final String ODDS_BOOK = "odds-book";
     public static final String NODES = "cluster-nodes";
     public static final String THROTTLES = "login-throttles";
+    public static final String PENDING_BETS = "pending-bets";
 
     private static final Logger LOG = Logger.getLogger(Caches.class);
 
@@ -82,7 +83,10 @@ public class Caches {
         throttles.expiration().lifespan(1, java.util.concurrent.TimeUnit.HOURS);
         throttles.memory().maxCount(100_000);
         manager.defineConfiguration(THROTTLES, throttles.build());
+        manager.defineConfiguration(PENDING_BETS, replicated(cluster, CacheMode.REPL_ASYNC).build());
         manager.start();
+        // every cache runs on every node from the start: a replicated cache only reaches nodes where it runs
+        manager.startCaches(ODDS_BOOK, NODES, THROTTLES, PENDING_BETS);
         LOG.infof("Infinispan started as %s in cluster view %s", config.node().name(), manager.getMembers());
         return manager;
     }

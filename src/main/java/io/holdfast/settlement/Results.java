@@ -55,6 +55,18 @@ public class Results {
         return new Posted(marketId, revision, true);
     }
 
+    /** A trader's "retry now" for a market whose settlement failed: the scheduler picks it up on its next poll. */
+    @Transactional
+    @Fenced
+    public boolean retryNow(String actor, long marketId) {
+        boolean due = jdbc.update("UPDATE market SET settlement_retry_at = now() WHERE id = ? AND status = 'SETTLEMENT_FAILED'",
+                marketId) == 1;
+        if (due) {
+            audit.record(actor, "SETTLEMENT_RETRY", "market " + marketId);
+        }
+        return due;
+    }
+
     @Transactional(Transactional.TxType.SUPPORTS)
     Optional<MarketResult> latest(long marketId) {
         return jdbc.queryOne("SELECT revision, winners, voids, void_market FROM market_result WHERE market_id = ? "

@@ -62,4 +62,17 @@ class FencingTest {
         assertThat(Db.longValue("SELECT epoch FROM cluster_lease")).isEqualTo(epoch);
         assertThat(Db.longValue("SELECT count(*) FROM cluster_lease WHERE expires_at > now()")).isEqualTo(1);
     }
+
+    @jakarta.inject.Inject
+    io.agroal.api.AgroalDataSource dataSource;
+
+    @Test
+    void shouldEndTheAppsSessionsLeftIdleInATransaction() throws Exception {
+        // a frozen holder's open transaction must not hold the lease row forever (ARCHITECTURE.md §2)
+        try (var c = dataSource.getConnection(); var st = c.createStatement();
+                var rs = st.executeQuery("SHOW idle_in_transaction_session_timeout")) {
+            rs.next();
+            assertThat(rs.getString(1)).isEqualTo("10s");
+        }
+    }
 }

@@ -123,6 +123,20 @@ public final class Pair implements AutoCloseable {
         return nodes.get(name);
     }
 
+    public java.util.Collection<Node> nodes() {
+        return nodes.values();
+    }
+
+    /** Starts any node that is not running (after a kill) and waits until the two are one cluster again. */
+    public void ensureBoth() throws Exception {
+        for (Node n : nodes.values()) {
+            if (!n.alive()) {
+                startNode(n.name);
+            }
+        }
+        awaitCluster();
+    }
+
     public Node other(Node n) {
         return n.name.equals(A) ? nodes.get(B) : nodes.get(A);
     }
@@ -193,8 +207,11 @@ public final class Pair implements AutoCloseable {
         run("iptables", "-N", "HOLDFAST_IT");
         run("iptables", "-I", "INPUT", "-j", "HOLDFAST_IT");
         for (Node n : nodes.values()) {
-            run("iptables", "-A", "HOLDFAST_IT", "-i", "lo", "-p", "tcp", "--dport", Integer.toString(n.jgroupsPort), "-j", "DROP");
-            run("iptables", "-A", "HOLDFAST_IT", "-i", "lo", "-p", "tcp", "--sport", Integer.toString(n.jgroupsPort), "-j", "DROP");
+            // the transport port and FD_SOCK2's (offset 100 in jgroups-holdfast-tcp.xml)
+            for (int port : new int[] { n.jgroupsPort, n.jgroupsPort + 100 }) {
+                run("iptables", "-A", "HOLDFAST_IT", "-i", "lo", "-p", "tcp", "--dport", Integer.toString(port), "-j", "DROP");
+                run("iptables", "-A", "HOLDFAST_IT", "-i", "lo", "-p", "tcp", "--sport", Integer.toString(port), "-j", "DROP");
+            }
         }
     }
 

@@ -1,0 +1,161 @@
+package io.holdfast.web;
+
+import java.net.URI;
+import java.util.Locale;
+
+import jakarta.annotation.security.PermitAll;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.NewCookie;
+import jakarta.ws.rs.core.Response;
+
+import org.jboss.resteasy.reactive.RestForm;
+
+import io.holdfast.platform.ProblemException;
+import io.holdfast.platform.SessionCookies;
+import io.holdfast.wallet.Accounts;
+import io.quarkus.qute.CheckedTemplate;
+import io.quarkus.qute.TemplateInstance;
+import io.quarkus.security.AuthenticationFailedException;
+import io.quarkus.security.credential.PasswordCredential;
+import io.quarkus.security.identity.IdentityProviderManager;
+import io.quarkus.security.identity.SecurityIdentity;
+import io.quarkus.security.identity.request.UsernamePasswordAuthenticationRequest;
+import io.vertx.ext.web.RoutingContext;
+
+/** Log in, sign up, log out: the same bcrypt users and the same encrypted session cookie as the API. */
+@Path("/")
+@PermitAll
+@Produces(MediaType.TEXT_HTML)
+public class LoginPages {
+
+    @CheckedTemplate
+    static class Templates {
+        static native TemplateInstance login(String next, String username, String error);
+
+        static native TemplateInstance signup(String username, String error);
+    }
+
+    private final IdentityProviderManager identities;
+    private final SessionCookies sessions;
+    private final RoutingContext routing;
+    private final Accounts accounts;
+
+    LoginPages(IdentityProviderManager identities, SessionCookies sessions, RoutingContext routing, Accounts accounts) {
+        this.identities = identities;
+        this.sessions = sessions;
+        this.routing = routing;
+        this.accounts = accounts;
+    }
+
+    @GET
+    @Path("login")
+    public TemplateInstance loginForm(@QueryParam("next") String next) {
+        return Templates.login(safeNext(next), "", null);
+    }
+
+    @POST
+    @Path("login")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public Response login(@RestForm String username, @RestForm String password, @RestForm String next) {
+        String user = username == null ? "" : username.trim();
+        if (user.isEmpty() || password == null || password.isEmpty() || user.length() > 64 || password.length() > 72) {
+            return Pages.page(422, Templates.login(safeNext(next), user, "Enter your username and password."));
+        }
+        SecurityIdentity identity;
+        try {
+            identity = identities.authenticateBlocking(new UsernamePasswordAuthenticationRequest(user,
+                    new PasswordCredential(password.toCharArray())));
+        } catch (AuthenticationFailedException e) {
+            String message = "Wrong username or password.";
+            for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
+                if (t instanceof ProblemException p && p.status() == 429) {
+                    message = "Too many failed attempts: wait a little and try again.";
+                }
+            }
+            return Pages.page(401, Templates.login(safeNext(next), user, message));
+        }
+        sessions.save(identity, routing, null);
+        return Response.seeOther(URI.create(landing(identity, safeNext(next)))).build();
+    }
+
+    @GET
+    @Path("signup")
+    public TemplateInstance signupForm() {
+        return Templates.signup("", null);
+    }
+
+    @POST
+    @Path("signup")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public Response signup(@RestForm String username, @RestForm String password, @RestForm String confirm) {
+        String user = username == null ? "" : username.trim();
+        String error = null;
+        if (!user.matches("[A-Za-z0-9_.-]{3,32}")) {
+            error = "A username has 3 to 32 letters, digits, '_', '.' or '-'.";
+        } else if (password == null || password.length() < 8 || password.length() > 72) {
+            error = "A password has 8 to 72 characters.";
+        } else if (!password.equals(confirm)) {
+            error = "The two passwords differ.";
+        }
+        if (error != null) {
+            return Pages.page(422, Templates.signup(user, error));
+        }
+        try {
+            accounts.register(user, password);
+        } catch (ProblemException e) {
+            return Pages.page(e.status() == 409 ? 409 : e.status(), Templates.signup(user,
+                    e.status() == 409 ? "That username is taken." : e.getMessage()));
+        }
+        SecurityIdentity identity = identities.authenticateBlocking(new UsernamePasswordAuthenticationRequest(user,
+                new PasswordCredential(password.toCharArray())));
+        sessions.save(identity, routing, null);
+        return Response.seeOther(URI.create("/my/wallet?welcome=1")).build();
+    }
+
+    @POST
+    @Path("logout")
+    public Response logout() {
+        sessions.clear(routing);
+        return Response.seeOther(URI.create("/")).build();
+    }
+
+    /** The odds spelling is a preference kept in a cookie, so it works before logging in too. */
+    @POST
+    @Path("prefs/odds-format")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public Response oddsFormat(@RestForm String format, @RestForm String next) {
+        OddsFormat chosen = OddsFormat.parse(format);
+        NewCookie cookie = new NewCookie.Builder(OddsFormat.COOKIE).value(chosen.name()).path("/")
+                .maxAge(365 * 24 * 3600).sameSite(NewCookie.SameSite.LAX).httpOnly(true).build();
+        return Response.seeOther(URI.create(safeNext(next))).cookie(cookie).build();
+    }
+
+    private static String landing(SecurityIdentity identity, String next) {
+        if (!next.equals("/")) {
+            return next;
+        }
+        if (identity.hasRole("admin")) {
+            return "/back-office";
+        }
+        if (identity.hasRole("ops")) {
+            return "/ops";
+        }
+        return "/";
+    }
+
+    /** Only a path on this site: never an absolute or protocol-relative URL (no open redirect). */
+    static String safeNext(String next) {
+        if (next == null || !next.startsWith("/") || next.startsWith("//") || next.contains("\\")
+                || next.length() > 200 || next.toLowerCase(Locale.ROOT).contains("%0d")
+                || next.chars().anyMatch(c -> c < 0x20)) {
+            return "/";
+        }
+        return next;
+    }
+}

@@ -1,0 +1,120 @@
+package io.holdfast.web;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.sse.OutboundSseEvent;
+import jakarta.ws.rs.sse.Sse;
+
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.RestForm;
+
+import io.holdfast.cluster.ClusterResource.Cluster;
+import io.holdfast.cluster.ClusterState;
+import io.holdfast.cluster.ClusterStatus;
+import io.holdfast.cluster.Switchover;
+import io.holdfast.platform.AuditLog;
+import io.holdfast.platform.CurrentUser;
+import io.holdfast.platform.HoldfastConfig;
+import io.holdfast.platform.ProblemException;
+import io.quarkus.qute.CheckedTemplate;
+import io.quarkus.qute.TemplateInstance;
+import io.smallrye.mutiny.Multi;
+
+/** The ops console: the cluster at a glance, live over SSE, the recent role changes, and the flip. */
+@Path("/ops")
+@Produces(MediaType.TEXT_HTML)
+public class OpsPages {
+
+    private static final Logger LOG = Logger.getLogger(OpsPages.class);
+    static final List<String> ROLE_CHANGES = List.of("ROLE_ACTIVE", "ROLE_PASSIVE", "SWITCHOVER");
+
+    /** What the console shows; {@code error} when the database could not be read just now. */
+    public record Glance(Cluster cluster, List<AuditLog.Entry> changes, String servedBy, boolean servedByActive,
+            String error) {
+    }
+
+    @CheckedTemplate
+    static class Templates {
+        static native TemplateInstance console(Glance glance, String message, String error);
+
+        static native TemplateInstance console$glance(Glance glance);
+
+        static native TemplateInstance confirm(Glance glance, String target);
+    }
+
+    private final ClusterStatus status;
+    private final ClusterState state;
+    private final Switchover switchover;
+    private final AuditLog audit;
+    private final CurrentUser user;
+    private final String me;
+
+    OpsPages(ClusterStatus status, ClusterState state, Switchover switchover, AuditLog audit, CurrentUser user,
+            HoldfastConfig config) {
+        this.status = status;
+        this.state = state;
+        this.switchover = switchover;
+        this.audit = audit;
+        this.user = user;
+        this.me = config.node().name();
+    }
+
+    @GET
+    public TemplateInstance console(@QueryParam("flipped") String flipped) {
+        return Templates.console(glance(), flipped == null ? null : "Switchover done: " + flipped + " is active.", null);
+    }
+
+    /** The glance panel every second, as server-sent events named {@code cluster}. */
+    @GET
+    @Path("stream")
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    public Multi<OutboundSseEvent> stream(@Context Sse sse) {
+        return Multi.createFrom().ticks().startingAfter(Duration.ofMillis(1)).every(Duration.ofSeconds(1))
+                .onOverflow().drop()
+                .map(tick -> sse.newEventBuilder().name("cluster")
+                        .data(String.class, Templates.console$glance(glance()).render().replace('\n', ' ')).build());
+    }
+
+    @GET
+    @Path("switchover")
+    public TemplateInstance confirm(@QueryParam("target") String target) {
+        return Templates.confirm(glance(), target == null ? "" : target);
+    }
+
+    @POST
+    @Path("switchover")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public Response flip(@RestForm String target) {
+        if (target == null || target.isBlank()) {
+            return Pages.page(422, Templates.console(glance(), null, "Choose the node to make active."));
+        }
+        try {
+            Switchover.Done done = switchover.run(user.name(), target.trim());
+            return Response.seeOther(URI.create("/ops?flipped=" + java.net.URLEncoder.encode(done.active(),
+                    java.nio.charset.StandardCharsets.UTF_8))).build();
+        } catch (ProblemException e) {
+            return Pages.page(e.status() >= 500 ? 409 : e.status(), Templates.console(glance(), null,
+                    "Switchover refused (" + e.code() + "): " + e.getMessage()));
+        }
+    }
+
+    private Glance glance() {
+        try {
+            return new Glance(status.snapshot(), audit.recent(15, ROLE_CHANGES), me, state.isActive(), null);
+        } catch (RuntimeException e) {
+            LOG.debugf("Cluster glance failed: %s", e.getMessage());
+            return new Glance(null, List.of(), me, state.isActive(), "The database is not reachable from " + me + " right now");
+        }
+    }
+}

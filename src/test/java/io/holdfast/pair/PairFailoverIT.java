@@ -1,0 +1,405 @@
+package io.holdfast.pair;
+
+import static io.holdfast.pair.BetTraffic.JSON;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * The active–passive pair as two real processes of the packaged application on the local PostgreSQL, under
+ * real faults (kill -9, SIGSTOP, an iptables partition, a PostgreSQL restart). One pair serves the whole
+ * class; each test starts with both nodes up and one cluster (a killed node is started again first).
+ * Node logs: target/pair/node-a.log, target/pair/node-b.log.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Timeout(value = 240, unit = TimeUnit.SECONDS)
+class PairFailoverIT {
+
+    static Pair pair;
+    static List<String> bettors;
+    static BetTraffic.Market market;
+
+    @BeforeAll
+    static void startPair() throws Exception {
+        // a short live delay, so a PENDING bet is due soon after the node that took it dies
+        pair = new Pair("-Dholdfast.betting.live-delay=3s").start();
+        Pair.Node active = pair.active();
+        bettors = BetTraffic.bettors(active, "pairit", 4);
+        market = BetTraffic.market(active, "Pair IT match");
+    }
+
+    @AfterAll
+    static void stopPair() {
+        if (pair != null) {
+            pair.close();
+        }
+    }
+
+    @BeforeEach
+    void bothNodesUp() throws Exception {
+        pair.heal();
+        pair.ensureBoth();
+    }
+
+    @Test
+    @Order(1)
+    void theNodesFormOneClusterAndThePassiveSeesTheActivesOdds() throws Exception {
+        Pair.Node active = pair.active();
+        Pair.Node passive = pair.other(active);
+        for (Pair.Node n : pair.nodes()) {
+            JsonNode cluster = JSON.readTree(n.as("ops", "ops", "GET", "/api/ops/cluster", null));
+            assertThat(cluster.get("active").asText()).isEqualTo(active.name());
+            assertThat(roles(cluster)).containsExactlyInAnyOrder(active.name() + "=ACTIVE", passive.name() + "=PASSIVE");
+        }
+
+        BetTraffic.Market m = BetTraffic.market(active, "Odds replication");
+        active.as("admin", "admin", "PUT", "/api/admin/selections/" + m.home() + "/odds", "{\"odds\":2.65}");
+        Pair.await("the passive's replicated odds book shows 2.65", Duration.ofSeconds(10), () -> {
+            try {
+                HttpResponse<String> r = passive.send("GET", "/api/odds/" + m.home(), null, null, Duration.ofSeconds(2));
+                JsonNode q = JSON.readTree(r.body());
+                return r.statusCode() == 200 && q.get("odds").decimalValue().compareTo(new java.math.BigDecimal("2.65")) == 0
+                        && q.get("version").asInt() >= 2;
+            } catch (Exception e) {
+                return false;
+            }
+        });
+
+        // the passive answers a business write with a retriable 503, and writes nothing
+        HttpResponse<String> refused = passive.send("POST", "/api/bets", bet("refused-1", m.home()), bettors.get(0),
+                Duration.ofSeconds(5));
+        assertThat(refused.statusCode()).isEqualTo(503);
+        assertThat(refused.headers().firstValue("Retry-After")).isPresent();
+        assertThat(JSON.readTree(refused.body()).get("code").asText()).isEqualTo("NOT_ACTIVE");
+        assertThat(pair.sqlLong("SELECT count(*) FROM bet WHERE request_id = 'refused-1'")).isZero();
+    }
+
+    @Test
+    @Order(2)
+    void aPartitionBetweenTheNodesChangesNoRole() throws Exception {
+        Pair.Node active = pair.active();
+        Pair.Node passive = pair.other(active);
+        long epoch = epoch();
+        long roleChanges = roleChanges();
+        try (BetTraffic traffic = new BetTraffic(pair, bettors.subList(0, 2), market.home(), "partition",
+                Duration.ofSeconds(30)).start()) {
+            awaitAcks(traffic, 10);
+            pair.partition();
+            List<String> violations = new ArrayList<>();
+            boolean activeSawSplit = false;
+            boolean passiveSawSplit = false;
+            long deadline = System.nanoTime() + Duration.ofSeconds(25).toNanos();
+            long splitSince = Long.MAX_VALUE;
+            int i = 0;
+            // hold the partition until both sides have seen the other leave, then 3 s more
+            while (System.nanoTime() < deadline
+                    && (splitSince == Long.MAX_VALUE || System.nanoTime() - splitSince < Duration.ofSeconds(3).toNanos())) {
+                if (!active.ready()) {
+                    violations.add("lease holder " + active.name() + " not ready");
+                }
+                if (passive.ready()) {
+                    violations.add(passive.name() + " became ready");
+                }
+                if (i++ % 10 == 0) {
+                    activeSawSplit |= !reachable(active, passive.name());
+                    passiveSawSplit |= !reachable(passive, active.name());
+                    if (activeSawSplit && passiveSawSplit && splitSince == Long.MAX_VALUE) {
+                        splitSince = System.nanoTime();
+                    }
+                }
+                Thread.sleep(100);
+            }
+            assertThat(activeSawSplit && passiveSawSplit).as("both sides saw the other leave the JGroups view").isTrue();
+            assertThat(violations).isEmpty();
+            assertThat(epoch()).isEqualTo(epoch);
+            assertThat(roleChanges()).isEqualTo(roleChanges);
+
+            pair.heal();
+            pair.awaitCluster();
+            assertThat(active.ready()).isTrue();
+            assertThat(epoch()).isEqualTo(epoch);
+            traffic.stop();
+            assertCleanRun(traffic);
+        }
+    }
+
+    @Test
+    @Order(3)
+    void aPostgresRestartUnderBothNodesKeepsTheActive() throws Exception {
+        Pair.Node active = pair.active();
+        Pair.Node passive = pair.other(active);
+        long epoch = epoch();
+        long roleChanges = roleChanges();
+        ConcurrentLinkedQueue<String> violations = new ConcurrentLinkedQueue<>();
+        try (BetTraffic traffic = new BetTraffic(pair, bettors, market.home(), "pgrestart", Duration.ofSeconds(40))
+                .start()) {
+            awaitAcks(traffic, 20);
+            java.util.concurrent.atomic.AtomicBoolean watching = new java.util.concurrent.atomic.AtomicBoolean(true);
+            Thread watcher = watchRoles(active, passive, violations, watching);
+            pair.restartPostgres(3);
+            long back = System.nanoTime();
+            Pair.await("20 bets accepted after the restart", Duration.ofSeconds(40), () -> traffic.acksSince(back) >= 20);
+            watching.set(false);
+            watcher.join();
+            traffic.stop();
+            assertThat(violations).isEmpty();
+            assertThat(epoch()).isEqualTo(epoch);
+            assertThat(roleChanges()).isEqualTo(roleChanges);
+            assertCleanRun(traffic);
+            System.out.printf("[pair] PostgreSQL restart (3 s down): %d retriable answers, %d bets acknowledged%n",
+                    traffic.retriable(), traffic.acked().size());
+        }
+    }
+
+    @Test
+    @Order(4)
+    void aSwitchoverUnderLoadLosesNothingAndShowsOnlyRetriableErrors() throws Exception {
+        Pair.Node from = pair.active();
+        Pair.Node to = pair.other(from);
+        long epoch = epoch();
+        try (BetTraffic traffic = new BetTraffic(pair, bettors, market.home(), "switchover", Duration.ofSeconds(30))
+                .start()) {
+            awaitAcks(traffic, 20);
+            JsonNode done = JSON.readTree(from.as("ops", "ops", "POST", "/api/ops/switchover",
+                    "{\"target\":\"" + to.name() + "\"}"));
+            long flipped = System.nanoTime();
+            assertThat(done.get("active").asText()).isEqualTo(to.name());
+            assertThat(done.get("epoch").asLong()).isEqualTo(epoch + 1);
+            assertThat(to.ready()).isTrue();
+            assertThat(from.ready()).isFalse();
+            Pair.await("bets accepted by " + to.name(), Duration.ofSeconds(15), () -> traffic.firstAck(to.name(), flipped) != null);
+            awaitAcks(traffic, traffic.acked().size() + 20);
+            traffic.stop();
+            assertCleanRun(traffic);
+            System.out.printf("[pair] switchover %s -> %s answered in %d ms%n", from.name(), to.name(),
+                    done.get("tookMillis").asLong());
+        }
+    }
+
+    @Test
+    @Order(5)
+    void killNineOfTheActiveUnderLoadLosesNoAcknowledgedBet() throws Exception {
+        Pair.Node active = pair.active();
+        Pair.Node passive = pair.other(active);
+        long epoch = epoch();
+        try (BetTraffic traffic = new BetTraffic(pair, bettors, market.home(), "kill9", Duration.ofSeconds(30))
+                .start()) {
+            awaitAcks(traffic, 20);
+            long killed = System.nanoTime();
+            pair.kill9(active);
+            Pair.await(passive.name() + " ACTIVE", Duration.ofSeconds(15), passive::ready);
+            long ready = System.nanoTime();
+            Pair.await("bets accepted by " + passive.name(), Duration.ofSeconds(15),
+                    () -> traffic.firstAck(passive.name(), killed) != null);
+            long firstAck = traffic.firstAck(passive.name(), killed).atNanos();
+            awaitAcks(traffic, traffic.acked().size() + 20);
+            traffic.stop();
+            assertThat(epoch()).isGreaterThan(epoch);
+            assertCleanRun(traffic);
+            System.out.printf("[pair] kill -9 of %s: %s ready after %d ms, first bet accepted after %d ms%n",
+                    active.name(), passive.name(), (ready - killed) / 1_000_000, (firstAck - killed) / 1_000_000);
+        }
+        // the killed node comes back as PASSIVE and the pair is whole again
+        pair.ensureBoth();
+        assertThat(passive.ready()).isTrue();
+        assertThat(active.ready()).isFalse();
+    }
+
+    @Test
+    @Order(6)
+    void aLiveBetPendingWhenTheActiveDiesIsCompletedByTheNewActive() throws Exception {
+        Pair.Node active = pair.active();
+        Pair.Node passive = pair.other(active);
+        BetTraffic.Market live = BetTraffic.market(active, "Live when the node died");
+        active.as("admin", "admin", "POST", "/api/admin/events/" + live.eventId() + "/start", null);
+        String cookie = bettors.get(3);
+        HttpResponse<String> placed = active.send("POST", "/api/bets", bet("pending-at-kill", live.home()), cookie,
+                Duration.ofSeconds(10));
+        assertThat(placed.statusCode()).as(placed.body()).isEqualTo(201);
+        JsonNode bet = JSON.readTree(placed.body());
+        assertThat(bet.get("status").asText()).isEqualTo("PENDING");
+        long betId = bet.get("id").asLong();
+        // the passive's copy of the replicated pending-delay index holds it before the active dies
+        Pair.await("the pending bet in " + passive.name() + "'s replicated index", Duration.ofSeconds(5),
+                () -> metric(passive, "holdfast_pending_index_size") >= 1);
+
+        pair.kill9(active);
+        Pair.await(passive.name() + " ACTIVE", Duration.ofSeconds(15), passive::ready);
+        Pair.await("the pending bet accepted by " + passive.name(), Duration.ofSeconds(20), () -> {
+            try {
+                HttpResponse<String> r = passive.send("GET", "/api/bets/" + betId, null, cookie, Duration.ofSeconds(2));
+                return r.statusCode() == 200 && JSON.readTree(r.body()).get("status").asText().equals("ACCEPTED");
+            } catch (Exception e) {
+                return false;
+            }
+        });
+        assertThat(pair.sqlLong("SELECT count(*) FROM bet WHERE request_id = 'pending-at-kill' AND status = 'ACCEPTED' "
+                + "AND decided_at >= due_at")).isEqualTo(1);
+    }
+
+    @Test
+    @Order(7)
+    void aFrozenActiveIsTakenOverAndCommitsNothingWhenItWakes() throws Exception {
+        Pair.Node active = pair.active();
+        Pair.Node passive = pair.other(active);
+        long oldEpoch = epoch();
+        List<CompletableFuture<HttpResponse<String>>> zombies = new ArrayList<>();
+        long rowsAtTakeover;
+        try (BetTraffic traffic = new BetTraffic(pair, bettors, market.home(), "sigstop", Duration.ofSeconds(40))
+                .start()) {
+            awaitAcks(traffic, 20);
+            long stopped = System.nanoTime();
+            pair.signal(active, "STOP");
+            Pair.await(passive.name() + " takes over", Duration.ofSeconds(20), passive::ready);
+            long tookOver = System.nanoTime();
+            assertThat(epoch()).isGreaterThan(oldEpoch);
+            rowsAtTakeover = rowsWithEpoch(oldEpoch);
+            // placements sent straight to the frozen node: they wait in its socket and run when it wakes
+            for (int i = 0; i < 5; i++) {
+                HttpRequest r = HttpRequest.newBuilder(URI.create(active.url() + "/api/bets"))
+                        .timeout(Duration.ofSeconds(60)).header("Content-Type", "application/json")
+                        .header("Cookie", bettors.get(i % bettors.size()))
+                        .POST(HttpRequest.BodyPublishers.ofString(bet("zombie-" + i, market.home()))).build();
+                zombies.add(Pair.HTTP.sendAsync(r, HttpResponse.BodyHandlers.ofString()));
+            }
+            Pair.await("bets accepted by " + passive.name(), Duration.ofSeconds(15),
+                    () -> traffic.firstAck(passive.name(), stopped) != null);
+            Thread.sleep(1000); // frozen well past the lease TTL
+            pair.signal(active, "CONT");
+            Pair.await(active.name() + " turns PASSIVE by itself", Duration.ofSeconds(15), () -> !active.ready()
+                    && active.status("GET", "/q/health/live", null, null) == 200);
+            for (CompletableFuture<HttpResponse<String>> z : zombies) {
+                try {
+                    HttpResponse<String> r = z.get(60, TimeUnit.SECONDS);
+                    assertThat(r.statusCode()).as("a placement held by the frozen node: %s", r.body()).isEqualTo(503);
+                } catch (java.util.concurrent.ExecutionException e) {
+                    // the connection died with the old node's role: no answer is also no commit
+                }
+            }
+            awaitAcks(traffic, traffic.acked().size() + 20);
+            traffic.stop();
+            assertThat(rowsWithEpoch(oldEpoch)).as("rows written with the old epoch after the takeover")
+                    .isEqualTo(rowsAtTakeover);
+            assertThat(pair.sqlLong("SELECT count(*) FROM bet WHERE request_id LIKE 'zombie-%'")).isZero();
+            assertCleanRun(traffic);
+            System.out.printf("[pair] SIGSTOP of %s: %s took over after %d ms%n", active.name(), passive.name(),
+                    (tookOver - stopped) / 1_000_000);
+        }
+        Pair.await(active.name() + " back in the cluster as PASSIVE", Duration.ofSeconds(30), () -> {
+            try {
+                JsonNode cluster = JSON.readTree(passive.as("ops", "ops", "GET", "/api/ops/cluster", null));
+                return roles(cluster).contains(active.name() + "=PASSIVE");
+            } catch (Exception e) {
+                return false;
+            }
+        });
+    }
+
+    // --- helpers
+
+    static String bet(String requestId, long selectionId) {
+        return "{\"requestId\":\"" + requestId + "\",\"stake\":100,\"oddsChange\":\"ANY\","
+                + "\"legs\":[{\"selectionId\":" + selectionId + ",\"odds\":2.00}]}";
+    }
+
+    /** A gauge from the node's Prometheus endpoint, or -1. */
+    static double metric(Pair.Node node, String name) {
+        try {
+            String body = node.send("GET", "/q/metrics", null, null, Duration.ofSeconds(2)).body();
+            for (String line : body.split("\n")) {
+                if (line.startsWith(name + " ") || line.startsWith(name + "{")) {
+                    return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                }
+            }
+        } catch (Exception e) {
+            // not up
+        }
+        return -1;
+    }
+
+    static long epoch() throws Exception {
+        return pair.sqlLong("SELECT epoch FROM cluster_lease WHERE id = 1");
+    }
+
+    static long roleChanges() throws Exception {
+        return pair.sqlLong("SELECT count(*) FROM audit_log WHERE action LIKE 'ROLE_%'");
+    }
+
+    static long rowsWithEpoch(long epoch) throws Exception {
+        return pair.sqlLong("SELECT (SELECT count(*) FROM bet WHERE epoch = ?) + (SELECT count(*) FROM ledger_entry WHERE epoch = ?)",
+                epoch, epoch);
+    }
+
+    static List<String> roles(JsonNode cluster) {
+        List<String> roles = new ArrayList<>();
+        cluster.get("nodes").forEach(n -> roles.add(n.get("name").asText() + "=" + n.get("role").asText()));
+        return roles;
+    }
+
+    /** Whether {@code observer} sees {@code other} as a reachable member of its cluster view. */
+    static boolean reachable(Pair.Node observer, String other) {
+        try {
+            JsonNode cluster = JSON.readTree(observer.as("ops", "ops", "GET", "/api/ops/cluster", null));
+            for (JsonNode n : cluster.get("nodes")) {
+                if (n.get("name").asText().equals(other)) {
+                    return !n.get("role").asText().equals("UNREACHABLE");
+                }
+            }
+            return false;
+        } catch (Exception e) {
+            return true; // could not ask: no evidence of a split
+        }
+    }
+
+    static void awaitAcks(BetTraffic traffic, int count) throws InterruptedException {
+        Pair.await(count + " acknowledged bets", Duration.ofSeconds(30), () -> traffic.acked().size() >= count);
+    }
+
+    /** Polls both nodes' readiness while {@code watching}; records any moment the roles were not as they started. */
+    static Thread watchRoles(Pair.Node active, Pair.Node passive, ConcurrentLinkedQueue<String> violations,
+            java.util.concurrent.atomic.AtomicBoolean watching) {
+        Thread t = new Thread(() -> {
+            while (watching.get()) {
+                if (!active.ready()) {
+                    violations.add(active.name() + " not ready");
+                }
+                if (passive.ready()) {
+                    violations.add(passive.name() + " ready");
+                }
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "role-watcher");
+        t.start();
+        return t;
+    }
+
+    static void assertCleanRun(BetTraffic traffic) throws Exception {
+        assertThat(traffic.errors()).as("non-retriable answers").isEmpty();
+        assertThat(traffic.abandoned()).as("placements never acknowledged within the client's deadline").isEmpty();
+        assertThat(traffic.lostOrDoubled()).as("acknowledged bets not in the database exactly once").isEmpty();
+        assertThat(BetTraffic.unbalancedAccounts(pair)).as("accounts whose ledger does not add up").isZero();
+    }
+}

@@ -1,0 +1,43 @@
+package io.holdfast.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URL;
+import java.time.Duration;
+
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+
+/** The ops console on a single node: the glance is live over SSE, and a flip to nowhere is refused with the reason. */
+@QuarkusTest
+class OpsConsoleTest {
+
+    @TestHTTPResource("/")
+    URL base;
+
+    @Test
+    void shouldShowTheClusterLiveAndRefuseAFlipToAnUnknownNode() {
+        try (Browser ops = new Browser(base.toString())) {
+            ops.logIn("ops", "ops");
+            ops.awaitPath("/ops");
+            assertThat(ops.text("#active-node")).isEqualTo("node-a");
+            assertThat(ops.find("#node-node-a").getAttribute("data-role")).isEqualTo("ACTIVE");
+            assertThat(ops.text("#role-changes")).contains("ROLE_ACTIVE");
+            ops.js("window.holdfastNoReload = 'still here'");
+            // the lease is renewed every 200 ms: its expiry moves on the page without a reload
+            String expiry = ops.text("#lease-expiry");
+            ops.await("the lease expiry to move", Duration.ofSeconds(10),
+                    d -> ops.text("#lease-expiry").equals(expiry) ? null : true);
+            assertThat(ops.js("return window.holdfastNoReload")).isEqualTo("still here");
+
+            ops.open("/ops/switchover?target=node-z");
+            ops.click("#confirm-switchover");
+            ops.await("the refusal", d -> ops.all(".flash.err").isEmpty() ? null : true);
+            assertThat(ops.text(".flash.err")).contains("UNKNOWN_TARGET");
+            // that page answered 409 on purpose
+            ops.assertClean("status of 409");
+        }
+    }
+}
