@@ -40,13 +40,11 @@ public class ClusterResource {
     private final ClusterStatus status;
     private final Switchover switchover;
     private final CurrentUser user;
-    private final PatroniTopology patroni;
 
     ClusterResource(ClusterStatus status, Switchover switchover, CurrentUser user) {
         this.status = status;
         this.switchover = switchover;
         this.user = user;
-        this.patroni = patroni;
     }
 
     @GET
