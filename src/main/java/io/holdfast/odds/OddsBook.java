@@ -121,12 +121,16 @@ public class OddsBook {
         local.keySet().retainAll(fresh.keySet());
         local.putAll(fresh);
         if (cluster.isActive()) {
-            try {
-                replica.keySet().retainAll(fresh.keySet());
-            } catch (RuntimeException e) {
-                LOG.warnf("Could not prune the replicated odds book: %s", e.getMessage());
-            }
-            replicate(fresh);
+            // Off the caller's thread: a rebuild runs on the lease thread at takeover, and a synchronous
+            // replication to a peer that just died would hold back lease renewals for the remote timeout.
+            java.util.concurrent.CompletableFuture.runAsync(() -> {
+                try {
+                    replica.keySet().retainAll(fresh.keySet());
+                } catch (RuntimeException e) {
+                    LOG.warnf("Could not prune the replicated odds book: %s", e.getMessage());
+                }
+                replicate(fresh);
+            });
         }
         LOG.infof("Odds book rebuilt from the database: %d selections", open.size());
     }
