@@ -10,6 +10,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
 import org.infinispan.Cache;
+import org.infinispan.context.Flag;
 import org.infinispan.manager.EmbeddedCacheManager;
 import org.jboss.logging.Logger;
 
@@ -38,6 +39,9 @@ public class PendingIndex {
     private final Jdbc jdbc;
     private final MeterRegistry metrics;
     private Cache<Long, Long> due;
+    /** Reads of this node's own copy: the cache is replicated, so it is whole; a plain iteration or size() would
+     * be a cluster-wide stream that waits for a peer that just died. */
+    private Cache<Long, Long> mine;
 
     PendingIndex(EmbeddedCacheManager caches, Jdbc jdbc, MeterRegistry metrics) {
         this.caches = caches;
@@ -48,7 +52,8 @@ public class PendingIndex {
     @PostConstruct
     void connect() {
         due = caches.getCache(Caches.PENDING_BETS);
-        Gauge.builder("holdfast_pending_index_size", due, Cache::size)
+        mine = due.getAdvancedCache().withFlags(Flag.CACHE_MODE_LOCAL);
+        Gauge.builder("holdfast_pending_index_size", mine, Cache::size)
                 .description("Live bets in this node's copy of the replicated pending-delay index").register(metrics);
     }
 
@@ -69,14 +74,14 @@ public class PendingIndex {
      */
     public void forgetDueBy(Instant cutoff) {
         long millis = cutoff.toEpochMilli();
-        due.entrySet().stream().filter(e -> e.getValue() <= millis).map(Map.Entry::getKey).toList()
+        mine.entrySet().stream().filter(e -> e.getValue() <= millis).map(Map.Entry::getKey).toList()
                 .forEach(due::removeAsync);
     }
 
     /** Whether a bet in the index is due at {@code now}. */
     public boolean anyDue(Instant now) {
         long millis = now.toEpochMilli();
-        for (Long at : due.values()) {
+        for (Long at : mine.values()) {
             if (at <= millis) {
                 return true;
             }
@@ -85,7 +90,7 @@ public class PendingIndex {
     }
 
     public int size() {
-        return due.size();
+        return mine.size();
     }
 
     void onRoleChange(@Observes RoleChanged change) {
@@ -100,12 +105,12 @@ public class PendingIndex {
             Map<Long, Long> rows = new HashMap<>();
             jdbc.query("SELECT id, due_at FROM bet WHERE status = 'PENDING'",
                     rs -> rows.put(rs.getLong(1), rs.getTimestamp(2).getTime()));
-            for (Long id : new java.util.ArrayList<>(due.keySet())) {
+            for (Long id : new java.util.ArrayList<>(mine.keySet())) {
                 if (!rows.containsKey(id)) {
-                    due.remove(id);
+                    due.removeAsync(id);
                 }
             }
-            due.putAll(rows);
+            due.putAllAsync(rows);
             LOG.infof("Pending-delay index rebuilt from the database: %d live bets", rows.size());
         } catch (RuntimeException e) {
             // the sweep completes bets from the database regardless; the index is rebuilt at the next role change

@@ -15,6 +15,7 @@ import jakarta.enterprise.event.Observes;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.infinispan.Cache;
+import org.infinispan.context.Flag;
 import org.infinispan.manager.EmbeddedCacheManager;
 import org.infinispan.notifications.Listener;
 import org.infinispan.notifications.cachelistener.annotation.CacheEntryCreated;
@@ -86,7 +87,12 @@ public class NodeRegistry {
     }
 
     void onRoleChange(@Observes RoleChanged change) {
-        publish();
+        // On the registry's own thread: the event comes from the lease thread, and a synchronous put to a peer
+        // that just died waits for the remote timeout (longer than the lease ttl) or the next view.
+        ScheduledExecutorService h = heartbeat;
+        if (h != null && !h.isShutdown()) {
+            h.execute(this::publish);
+        }
     }
 
     /** Every node this one knows of, sorted by name. */
@@ -94,7 +100,8 @@ public class NodeRegistry {
         Set<String> reachable = view();
         TreeMap<String, Member> all = new TreeMap<>();
         if (nodes != null) {
-            for (NodeInfo n : nodes.values()) {
+            // this node's own copy (the cache is replicated): a cluster-wide read would wait for a dead peer
+            for (NodeInfo n : nodes.getAdvancedCache().withFlags(Flag.CACHE_MODE_LOCAL).values()) {
                 all.put(n.name(), new Member(n.name(), n.role(), n.epoch(), n.address(),
                         reachable.contains(n.name()), n.name().equals(me)));
             }

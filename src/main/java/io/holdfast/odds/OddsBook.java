@@ -1,9 +1,11 @@
 package io.holdfast.odds;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.annotation.PostConstruct;
@@ -12,6 +14,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
 import org.infinispan.Cache;
+import org.infinispan.context.Flag;
 import org.infinispan.manager.EmbeddedCacheManager;
 import org.infinispan.notifications.Listener;
 import org.infinispan.notifications.cachelistener.annotation.CacheEntryCreated;
@@ -92,6 +95,11 @@ public class OddsBook {
         return loaded;
     }
 
+    /** Some selection that takes bets now, if any (the passive's rehearsal of the placement path uses one). */
+    public Optional<Quote> anyOpen() {
+        return local.values().stream().filter(q -> q.open() && !q.live()).findFirst();
+    }
+
     /** The quote as this node's replicated cache holds it (what a takeover would start from). */
     public Optional<Quote> replicated(long selectionId) {
         return Optional.ofNullable(replica.get(selectionId));
@@ -121,16 +129,22 @@ public class OddsBook {
         local.keySet().retainAll(fresh.keySet());
         local.putAll(fresh);
         if (cluster.isActive()) {
-            // Off the caller's thread: a rebuild runs on the lease thread at takeover, and a synchronous
-            // replication to a peer that just died would hold back lease renewals for the remote timeout.
-            java.util.concurrent.CompletableFuture.runAsync(() -> {
-                try {
-                    replica.keySet().retainAll(fresh.keySet());
-                } catch (RuntimeException e) {
-                    LOG.warnf("Could not prune the replicated odds book: %s", e.getMessage());
+            // Without blocking the caller: a rebuild runs on the lease thread at takeover, when the peer may have
+            // just died; a synchronous put would wait for the remote timeout (longer than the lease ttl) or the
+            // next view. The async calls hold no thread of ours (nor the common pool's) while they wait.
+            List<CompletableFuture<?>> writes = new ArrayList<>();
+            for (Long stale : replica.getAdvancedCache().withFlags(Flag.CACHE_MODE_LOCAL).keySet()) {
+                if (!fresh.containsKey(stale)) {
+                    writes.add(replica.removeAsync(stale));
                 }
-                replicate(fresh);
-            });
+            }
+            writes.add(replica.putAllAsync(fresh));
+            CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new))
+                    .whenComplete((done, failure) -> {
+                        if (failure != null) {
+                            LOG.warnf("The rebuilt odds book was not replicated: %s", failure.getMessage());
+                        }
+                    });
         }
         LOG.infof("Odds book rebuilt from the database: %d selections", open.size());
     }

@@ -91,6 +91,13 @@ class PairFailoverIT {
         assertThat(refused.headers().firstValue("Retry-After")).isPresent();
         assertThat(JSON.readTree(refused.body()).get("code").asText()).isEqualTo("NOT_ACTIVE");
         assertThat(pair.sqlLong("SELECT count(*) FROM bet WHERE request_id = 'refused-1'")).isZero();
+
+        // the passive keeps the placement path warm: in-process tries that the write guard refuses, and requests to
+        // its own API that answer 401; none of them writes anything
+        Pair.await("the passive rehearses placements", Duration.ofSeconds(30),
+                () -> metric(passive, "holdfast_placement_rehearsals_total{outcome=\"refused-by-guard\"}") > 0
+                        && metric(passive, "holdfast_placement_rehearsals_total{outcome=\"http-401\"}") > 0);
+        assertThat(pair.sqlLong("SELECT count(*) FROM bet WHERE request_id LIKE 'rehearsal-%'")).isZero();
     }
 
     @Test
@@ -321,12 +328,13 @@ class PairFailoverIT {
                 + "\"legs\":[{\"selectionId\":" + selectionId + ",\"odds\":2.00}]}";
     }
 
-    /** A gauge from the node's Prometheus endpoint, or -1. */
+    /** A gauge from the node's Prometheus endpoint, or -1; {@code name} may end with a label selector, {@code x{a="b"}. */
     static double metric(Pair.Node node, String name) {
         try {
             String body = node.send("GET", "/q/metrics", null, null, Duration.ofSeconds(2)).body();
             for (String line : body.split("\n")) {
-                if (line.startsWith(name + " ") || line.startsWith(name + "{")) {
+                if (line.startsWith(name + " ") || line.startsWith(name + "{")
+                        || (name.endsWith("}") && line.startsWith(name.substring(0, name.length() - 1)))) {
                     return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
                 }
             }
