@@ -6,6 +6,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.List;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -129,5 +130,17 @@ class HaFailoverIT {
         HaPair.await(active + " back as PASSIVE", Duration.ofSeconds(90),
                 () -> pair.status(active, "/q/health/live") == 200 && pair.status(active, "/q/health/ready") == 503);
         assertThat(pair.activeNode()).isEqualTo(passive);
+    }
+
+    @Test
+    @Order(4)
+    void shouldStopEverythingItStartedOnDown() throws Exception {
+        List<Long> started = pair.recordedPids();
+        assertThat(started).hasSizeGreaterThanOrEqualTo(6); // etcd, 2 x Patroni, HAProxy, 2 x app (and helpers)
+        pair.pair("down");
+        assertThat(started.stream().filter(pid -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)))
+                .as("processes of the pair still alive after down").isEmpty();
+        assertThat(pair.status("node-a", "/q/health/live")).isNotEqualTo(200);
+        assertThat(pair.status("node-b", "/q/health/live")).isNotEqualTo(200);
     }
 }

@@ -99,6 +99,27 @@ final class HaPair implements AutoCloseable {
         return System.nanoTime() - (System.currentTimeMillis() - Long.parseLong(m.group(1))) * 1_000_000L;
     }
 
+    /** Every process id the launcher recorded in RUN/pids (what `up` started, and helpers), and both postmasters. */
+    List<Long> recordedPids() throws Exception {
+        List<Path> files = new ArrayList<>();
+        try (var list = Files.list(run.resolve("pids"))) {
+            list.filter(f -> f.toString().endsWith(".pid")).forEach(files::add);
+        }
+        for (String db : List.of("pg-1", "pg-2")) {
+            files.add(run.resolve("db/" + db + "/data/postmaster.pid"));
+        }
+        List<Long> pids = new ArrayList<>();
+        for (Path f : files) {
+            if (Files.isReadable(f)) {
+                String first = Files.readAllLines(f).stream().findFirst().orElse("").trim();
+                if (first.matches("\\d+")) {
+                    pids.add(Long.parseLong(first));
+                }
+            }
+        }
+        return pids;
+    }
+
     /** A fresh pair: whatever an earlier run left in the run directory is stopped and removed first. */
     HaPair up() throws Exception {
         pair("down");
