@@ -177,11 +177,37 @@ public class LeaseKeeper {
             return;
         }
         long silentFor = now.getTime() - seen.seenAt().getTime();
-        if (silentFor >= ttlMillis) {
+        if (silentFor >= ttlMillis && renewalWaitsForStandby(holder)) {
+            // the holder is alive and renewing; its commit waits for a synchronous standby that is gone or frozen
+            // (Patroni drops it from sync after its ttl). Slow storage is no reason to move the lease, nor to end
+            // the holder's sessions: look again from scratch once commits go through.
+            sighting = null;
+            logSlowCommits(holder);
+        } else if (silentFor >= ttlMillis) {
             takeOver(holder, epoch, renewedAt, holder + " stopped renewing for " + silentFor + " ms");
         } else if (silentFor >= renewMillis) {
             // the holder has missed a renewal: look again the moment T is up, not at the next tick
             lookAt(ttlMillis - silentFor);
+        }
+    }
+
+    /** Whether the holder's lease session is waiting for synchronous replication to confirm its commit. */
+    private boolean renewalWaitsForStandby(String holder) throws SQLException {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "SELECT count(*) FROM pg_stat_activity WHERE application_name = ? AND wait_event = 'SyncRep'")) {
+            ps.setString(1, holder + "-lease");
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1) > 0;
+            }
+        }
+    }
+
+    private void logSlowCommits(String holder) {
+        long now = System.currentTimeMillis();
+        if (now - lastFailureLog > 5000) {
+            lastFailureLog = now;
+            LOG.warnf("%s's lease renewal is waiting for the synchronous standby; not taking over", holder);
         }
     }
 

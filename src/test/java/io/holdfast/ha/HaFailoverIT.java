@@ -95,6 +95,58 @@ class HaFailoverIT {
 
     @Test
     @Order(3)
+    void shouldKeepTheActiveAndLoseNothingWhileTheSyncStandbyIsFrozen() throws Exception {
+        long epoch = pair.get("/api/ops/cluster", "ops", "ops").path("epoch").asLong();
+        long fault;
+        BetStream bets = new BetStream(pair, "fzs" + System.currentTimeMillis() % 1_000_000, CLIENTS).start();
+        try {
+            Thread.sleep(2000);
+            // commits wait for the frozen standby until Patroni drops it from sync (about its ttl, 5 s); the
+            // ACTIVE's lease renewals wait too, and must not make the PASSIVE take over
+            fault = pair.fault("freeze-db-standby", "8");
+            Thread.sleep(2000);
+        } finally {
+            bets.close();
+        }
+        System.out.printf("Sync standby frozen 8 s -> longest wait for an ack %d ms; %s%n",
+                bets.maxWaitMillisSince(fault - 2_000_000_000L), bets.summary());
+        assertThat(bets.nonRetriableErrors()).isEmpty();
+        assertThat(bets.abandonedRequests()).isEmpty();
+        assertThat(bets.differencesWithDatabase()).isEmpty();
+        assertThat(pair.get("/api/ops/cluster", "ops", "ops").path("epoch").asLong()).as("app role changes").isEqualTo(epoch);
+        HaPair.await("both database nodes back (leader and sync standby)", Duration.ofSeconds(90),
+                () -> pair.member("leader") != null && pair.member("sync_standby") != null);
+    }
+
+    @Test
+    @Order(4)
+    void shouldLoseNoAcknowledgedBetWhenAFrozenPrimaryWakesUpAfterTheFailover() throws Exception {
+        String frozen = pair.member("leader");
+        long fault;
+        BetStream bets = new BetStream(pair, "fzp" + System.currentTimeMillis() % 1_000_000, CLIENTS).start();
+        try {
+            Thread.sleep(2000);
+            // longer than Patroni's ttl: the standby is promoted and takes bets while the old primary sleeps; the
+            // old primary must then step down, not take its leader key back over the new timeline
+            fault = pair.fault("freeze-db-primary", "9");
+            HaPair.await("a bet accepted after the primary froze", Duration.ofSeconds(30),
+                    () -> bets.firstAckAfter(fault).isPresent());
+            Thread.sleep(3000);
+        } finally {
+            bets.close();
+        }
+        System.out.printf("DB primary %s frozen 9 s -> first accepted bet after %d ms; %s%n", frozen,
+                bets.firstAckAfter(fault).orElse(-1), bets.summary());
+        assertThat(bets.nonRetriableErrors()).isEmpty();
+        assertThat(bets.abandonedRequests()).isEmpty();
+        assertThat(bets.differencesWithDatabase()).isEmpty();
+        HaPair.await(frozen + " back as the sync standby, behind the promoted node", Duration.ofSeconds(90),
+                () -> frozen.equals(pair.member("sync_standby")));
+        assertThat(bets.differencesWithDatabase()).as("after the woken node rejoined").isEmpty();
+    }
+
+    @Test
+    @Order(5)
     void shouldMoveTrafficToThePassiveWhenTheActiveAppDiesAndRestartTheDeadNode() throws Exception {
         String active = pair.activeNode();
         String passive = active.equals("node-a") ? "node-b" : "node-a";
@@ -133,7 +185,7 @@ class HaFailoverIT {
     }
 
     @Test
-    @Order(4)
+    @Order(9)
     void shouldStopEverythingItStartedOnDown() throws Exception {
         List<Long> started = pair.recordedPids();
         assertThat(started).hasSizeGreaterThanOrEqualTo(6); // etcd, 2 x Patroni, HAProxy, 2 x app (and helpers)
