@@ -148,6 +148,35 @@ final class BetStream implements AutoCloseable {
         }
     }
 
+    /** A stopped stream and when its fault struck (System.nanoTime). */
+    record Faulted(BetStream bets, long at) {
+        /** Milliseconds from the fault to the first bet accepted for a request sent after it, or -1. */
+        long firstAckMillis() {
+            return bets.firstAckAfter(at).orElse(-1);
+        }
+    }
+
+    /**
+     * Streams bets from {@code clients} new bettors, runs the launcher's fault {@code verb} 2 s in, waits up to
+     * {@code bound} for a bet accepted for a request sent after the fault, lets the stream run 2 s more, stops it.
+     */
+    static Faulted aroundFault(HaPair pair, String prefix, int clients, Duration bound, String... verb)
+            throws Exception {
+        BetStream bets = new BetStream(pair, prefix, clients).start();
+        long at;
+        try {
+            Thread.sleep(2000);
+            at = pair.fault(verb);
+            long fault = at;
+            HaPair.await("a bet accepted after " + String.join(" ", verb), bound,
+                    () -> bets.firstAckAfter(fault).isPresent());
+            Thread.sleep(2000);
+        } finally {
+            bets.close();
+        }
+        return new Faulted(bets, at);
+    }
+
     /** Lets each thread finish the bet it is placing (retries included), then stops. */
     @Override
     public void close() throws InterruptedException {

@@ -53,19 +53,14 @@ final class HaBench {
             pair.up();
             for (String verb : List.of("freeze-db-standby", "freeze-db-primary")) {
                 String frozen = pair.member(verb.equals("freeze-db-standby") ? "sync_standby" : "leader");
-                BetStream bets = new BetStream(pair, (verb.endsWith("standby") ? "fzs-" : "fzp-") + System.currentTimeMillis(), clients).start();
-                long at;
-                try {
-                    Thread.sleep(2000);
-                    at = pair.fault(verb, "10");
-                    Thread.sleep(5000);
-                } finally {
-                    bets.close();
-                }
+                BetStream.Faulted run = BetStream.aroundFault(pair, (verb.endsWith("standby") ? "fzs-" : "fzp-")
+                        + System.currentTimeMillis(), clients, Duration.ofSeconds(40), verb, "10");
+                BetStream bets = run.bets();
                 String line = String.format("%s (%s frozen 10 s, route %s): longest wait for an ack %d ms, first ack "
                         + "sent after the freeze %d ms; %s; %d differences with the database", verb, frozen,
-                        System.getenv().getOrDefault("HOLDFAST_DB_ROUTE", "haproxy"), bets.maxWaitMillisSince(at - 2_000_000_000L),
-                        bets.firstAckAfter(at).orElse(-1), bets.summary(), bets.differencesWithDatabase().size());
+                        System.getenv().getOrDefault("HOLDFAST_DB_ROUTE", "haproxy"),
+                        bets.maxWaitMillisSince(run.at() - 2_000_000_000L), run.firstAckMillis(), bets.summary(),
+                        bets.differencesWithDatabase().size());
                 System.out.println(line);
                 lines.add(line);
                 HaPair.await("both database nodes back (leader and sync standby)", Duration.ofSeconds(90),
@@ -106,17 +101,9 @@ final class HaBench {
 
     private static Result measure(HaPair pair, int clients, String prefix, String fault, String verb, Duration bound)
             throws Exception {
-        BetStream bets = new BetStream(pair, prefix, clients).start();
-        long at;
-        try {
-            Thread.sleep(2000);
-            at = pair.fault(verb);
-            HaPair.await("a bet accepted after " + fault, bound, () -> bets.firstAckAfter(at).isPresent());
-            Thread.sleep(1500);
-        } finally {
-            bets.close();
-        }
-        Result r = new Result(fault, bets.firstAckAfter(at).orElse(-1), bets.acknowledged(), bets.retriableAnswers(),
+        BetStream.Faulted run = BetStream.aroundFault(pair, prefix, clients, bound, verb);
+        BetStream bets = run.bets();
+        Result r = new Result(fault, run.firstAckMillis(), bets.acknowledged(), bets.retriableAnswers(),
                 bets.nonRetriableErrors().size(), bets.abandonedRequests().size(), bets.differencesWithDatabase().size());
         System.out.printf("%s -> first accepted bet after %d ms; %s; %d differences with the database%n", fault,
                 r.millis(), bets.summary(), r.lost());

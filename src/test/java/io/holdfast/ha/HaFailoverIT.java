@@ -61,27 +61,16 @@ class HaFailoverIT {
     void shouldLoseNoAcknowledgedBetWhenTheDatabasePrimaryHostDies() throws Exception {
         String oldPrimary = pair.member("leader");
         String standby = pair.member("sync_standby");
-        long epoch = pair.get("/api/ops/cluster", "ops", "ops").path("epoch").asLong();
-        long fault;
-        BetStream bets = new BetStream(pair, "dbloss" + System.currentTimeMillis() % 1_000_000, CLIENTS).start();
-        try {
-            Thread.sleep(2000);
-            fault = pair.fault("kill-db-primary");
-            HaPair.await("a bet accepted after the primary died", Duration.ofSeconds(30),
-                    () -> bets.firstAckAfter(fault).isPresent());
-            Thread.sleep(2000);
-        } finally {
-            bets.close();
-        }
+        long epoch = appEpoch();
+        BetStream.Faulted run = BetStream.aroundFault(pair, "dbloss" + System.currentTimeMillis() % 1_000_000, CLIENTS,
+                Duration.ofSeconds(30), "kill-db-primary");
         System.out.printf("DB primary %s lost -> first accepted bet after %d ms; %s%n", oldPrimary,
-                bets.firstAckAfter(fault).orElse(-1), bets.summary());
+                run.firstAckMillis(), run.bets().summary());
 
-        assertThat(bets.nonRetriableErrors()).isEmpty();
-        assertThat(bets.abandonedRequests()).isEmpty();
-        assertThat(bets.differencesWithDatabase()).isEmpty();
+        assertNothingLostOrRefused(run.bets());
         assertThat(pair.member("leader")).isEqualTo(standby);
         // a database failover is no reason for the app pair to change roles
-        assertThat(pair.get("/api/ops/cluster", "ops", "ops").path("epoch").asLong()).isEqualTo(epoch);
+        assertThat(appEpoch()).isEqualTo(epoch);
 
         pair.pair("start", oldPrimary);
         HaPair.await(oldPrimary + " back as the sync standby", Duration.ofSeconds(60),
@@ -96,24 +85,15 @@ class HaFailoverIT {
     @Test
     @Order(3)
     void shouldKeepTheActiveAndLoseNothingWhileTheSyncStandbyIsFrozen() throws Exception {
-        long epoch = pair.get("/api/ops/cluster", "ops", "ops").path("epoch").asLong();
-        long fault;
-        BetStream bets = new BetStream(pair, "fzs" + System.currentTimeMillis() % 1_000_000, CLIENTS).start();
-        try {
-            Thread.sleep(2000);
-            // commits wait for the frozen standby until Patroni drops it from sync (about its ttl, 5 s); the
-            // ACTIVE's lease renewals wait too, and must not make the PASSIVE take over
-            fault = pair.fault("freeze-db-standby", "8");
-            Thread.sleep(2000);
-        } finally {
-            bets.close();
-        }
+        long epoch = appEpoch();
+        // commits wait for the frozen standby until Patroni drops it from sync (about its ttl, 5 s); the ACTIVE's
+        // lease renewals wait too, and must not make the PASSIVE take over
+        BetStream.Faulted run = BetStream.aroundFault(pair, "fzs" + System.currentTimeMillis() % 1_000_000, CLIENTS,
+                Duration.ofSeconds(30), "freeze-db-standby", "8");
         System.out.printf("Sync standby frozen 8 s -> longest wait for an ack %d ms; %s%n",
-                bets.maxWaitMillisSince(fault - 2_000_000_000L), bets.summary());
-        assertThat(bets.nonRetriableErrors()).isEmpty();
-        assertThat(bets.abandonedRequests()).isEmpty();
-        assertThat(bets.differencesWithDatabase()).isEmpty();
-        assertThat(pair.get("/api/ops/cluster", "ops", "ops").path("epoch").asLong()).as("app role changes").isEqualTo(epoch);
+                run.bets().maxWaitMillisSince(run.at() - 2_000_000_000L), run.bets().summary());
+        assertNothingLostOrRefused(run.bets());
+        assertThat(appEpoch()).as("app role changes").isEqualTo(epoch);
         HaPair.await("both database nodes back (leader and sync standby)", Duration.ofSeconds(90),
                 () -> pair.member("leader") != null && pair.member("sync_standby") != null);
     }
@@ -122,27 +102,16 @@ class HaFailoverIT {
     @Order(4)
     void shouldLoseNoAcknowledgedBetWhenAFrozenPrimaryWakesUpAfterTheFailover() throws Exception {
         String frozen = pair.member("leader");
-        long fault;
-        BetStream bets = new BetStream(pair, "fzp" + System.currentTimeMillis() % 1_000_000, CLIENTS).start();
-        try {
-            Thread.sleep(2000);
-            // longer than Patroni's ttl: the standby is promoted and takes bets while the old primary sleeps; the
-            // old primary must then step down, not take its leader key back over the new timeline
-            fault = pair.fault("freeze-db-primary", "9");
-            HaPair.await("a bet accepted after the primary froze", Duration.ofSeconds(30),
-                    () -> bets.firstAckAfter(fault).isPresent());
-            Thread.sleep(3000);
-        } finally {
-            bets.close();
-        }
+        // longer than Patroni's ttl: the standby is promoted and takes bets while the old primary sleeps; the old
+        // primary must then step down, not take its leader key back over the new timeline
+        BetStream.Faulted run = BetStream.aroundFault(pair, "fzp" + System.currentTimeMillis() % 1_000_000, CLIENTS,
+                Duration.ofSeconds(30), "freeze-db-primary", "9");
         System.out.printf("DB primary %s frozen 9 s -> first accepted bet after %d ms; %s%n", frozen,
-                bets.firstAckAfter(fault).orElse(-1), bets.summary());
-        assertThat(bets.nonRetriableErrors()).isEmpty();
-        assertThat(bets.abandonedRequests()).isEmpty();
-        assertThat(bets.differencesWithDatabase()).isEmpty();
+                run.firstAckMillis(), run.bets().summary());
+        assertNothingLostOrRefused(run.bets());
         HaPair.await(frozen + " back as the sync standby, behind the promoted node", Duration.ofSeconds(90),
                 () -> frozen.equals(pair.member("sync_standby")));
-        assertThat(bets.differencesWithDatabase()).as("after the woken node rejoined").isEmpty();
+        assertThat(run.bets().differencesWithDatabase()).as("after the woken node rejoined").isEmpty();
     }
 
     @Test
@@ -153,23 +122,12 @@ class HaFailoverIT {
         HaPair.await(passive + " PASSIVE and in the cluster", Duration.ofSeconds(60),
                 () -> pair.status(passive, "/q/health/live") == 200);
         long restarts = pair.restarts(active);
-        long fault;
-        BetStream bets = new BetStream(pair, "crash" + System.currentTimeMillis() % 1_000_000, CLIENTS).start();
-        try {
-            Thread.sleep(2000);
-            fault = pair.fault("kill-active-app");
-            HaPair.await("a bet accepted after the active node died", Duration.ofSeconds(20),
-                    () -> bets.firstAckAfter(fault).isPresent());
-            Thread.sleep(1000);
-        } finally {
-            bets.close();
-        }
+        BetStream.Faulted run = BetStream.aroundFault(pair, "crash" + System.currentTimeMillis() % 1_000_000, CLIENTS,
+                Duration.ofSeconds(20), "kill-active-app");
         System.out.printf("App node %s killed -> first accepted bet through HAProxy after %d ms; %s%n", active,
-                bets.firstAckAfter(fault).orElse(-1), bets.summary());
+                run.firstAckMillis(), run.bets().summary());
 
-        assertThat(bets.nonRetriableErrors()).isEmpty();
-        assertThat(bets.abandonedRequests()).isEmpty();
-        assertThat(bets.differencesWithDatabase()).isEmpty();
+        assertNothingLostOrRefused(run.bets());
         assertThat(pair.activeNode()).isEqualTo(passive);
 
         HaPair.await(active + " restarted by the launcher", Duration.ofSeconds(30), () -> {
@@ -194,5 +152,17 @@ class HaFailoverIT {
                 .as("processes of the pair still alive after down").isEmpty();
         assertThat(pair.status("node-a", "/q/health/live")).isNotEqualTo(200);
         assertThat(pair.status("node-b", "/q/health/live")).isNotEqualTo(200);
+    }
+
+    /** No answer a client could not retry, no request given up on, and the database holds exactly what was acknowledged. */
+    private static void assertNothingLostOrRefused(BetStream bets) throws Exception {
+        assertThat(bets.nonRetriableErrors()).isEmpty();
+        assertThat(bets.abandonedRequests()).isEmpty();
+        assertThat(bets.differencesWithDatabase()).isEmpty();
+    }
+
+    /** The app pair's lease epoch: it moves only when the ACTIVE changes. */
+    private static long appEpoch() throws Exception {
+        return pair.get("/api/ops/cluster", "ops", "ops").path("epoch").asLong();
     }
 }
