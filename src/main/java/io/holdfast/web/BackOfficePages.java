@@ -1,7 +1,6 @@
 package io.holdfast.web;
 
 import java.math.BigDecimal;
-import java.net.URI;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
@@ -28,7 +27,6 @@ import io.holdfast.odds.OddsCatalog;
 import io.holdfast.odds.Views.EventView;
 import io.holdfast.platform.AuditLog;
 import io.holdfast.platform.CurrentUser;
-import io.holdfast.platform.ProblemException;
 import io.holdfast.settlement.Results;
 import io.holdfast.settlement.SettlementAdminResource;
 import io.holdfast.settlement.SettlementAdminResource.MarketSettlement;
@@ -213,13 +211,9 @@ public class BackOfficePages {
             return Pages.page(422, Templates.account(accounts.get(id), List.of(AccountStatus.values()), null,
                     "Choose a status."));
         }
-        try {
-            accounts.setStatus(user.name(), id, chosen);
-        } catch (ProblemException e) {
-            return Pages.page(e.status(), Templates.account(accounts.get(id), List.of(AccountStatus.values()),
-                    null, e.getMessage()));
-        }
-        return Response.seeOther(URI.create("/back-office/accounts/" + id + "?done=1")).build();
+        return RefusedForm.attempt(() -> accounts.setStatus(user.name(), id, chosen),
+                "/back-office/accounts/" + id + "?done=1", e -> Templates.account(accounts.get(id),
+                        List.of(AccountStatus.values()), null, e.getMessage()));
     }
 
     @GET
@@ -238,21 +232,12 @@ public class BackOfficePages {
     }
 
     private Response act(Runnable action, String then) {
-        try {
-            action.run();
-        } catch (ProblemException e) {
-            return Pages.page(e.status(), eventsView(null, e.getMessage()));
-        }
-        return Response.seeOther(URI.create(then)).build();
+        return RefusedForm.attempt(action, then, e -> eventsView(null, e.getMessage()));
     }
 
     private Response actOnMarket(long marketId, Runnable action) {
-        try {
-            action.run();
-        } catch (ProblemException e) {
-            return Pages.page(e.status(), marketView(marketId, null, e.getMessage()));
-        }
-        return Response.seeOther(URI.create("/back-office/markets/" + marketId + "?done=1")).build();
+        return RefusedForm.attempt(action, "/back-office/markets/" + marketId + "?done=1",
+                e -> marketView(marketId, null, e.getMessage()));
     }
 
     private static BigDecimal parseOdds(String text) {
