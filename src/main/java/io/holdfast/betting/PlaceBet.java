@@ -15,6 +15,7 @@ import io.holdfast.odds.MarketStatus;
 import io.holdfast.odds.OddsBook;
 import io.holdfast.odds.Quote;
 import io.holdfast.platform.HoldfastConfig;
+import io.holdfast.platform.ModuleApi;
 import io.holdfast.platform.ProblemException;
 import io.smallrye.faulttolerance.api.RetryWhen;
 
@@ -23,6 +24,7 @@ import io.smallrye.faulttolerance.api.RetryWhen;
  * then writes it in one short fenced transaction ({@link BetWriter}). Idempotent by {@code requestId}.
  */
 @ApplicationScoped
+@ModuleApi
 public class PlaceBet {
 
     /** The outcome: the bet, and whether this call created it (false: a retry of an earlier request). */

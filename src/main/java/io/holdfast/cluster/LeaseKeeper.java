@@ -35,7 +35,7 @@ import io.quarkus.runtime.StartupEvent;
  * Runs on its own thread and its own small pool, so bet traffic can never starve a renewal.
  */
 @ApplicationScoped
-public class LeaseKeeper {
+class LeaseKeeper {
 
     private static final Logger LOG = Logger.getLogger(LeaseKeeper.class);
 

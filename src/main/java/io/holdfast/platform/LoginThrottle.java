@@ -14,6 +14,7 @@ import org.infinispan.manager.EmbeddedCacheManager;
  * against both nodes counts once; a throttle is derived state and may be lost with no harm.
  */
 @ApplicationScoped
+@ModuleApi
 public class LoginThrottle {
 
     record Failures(int count, long lockedUntil) implements java.io.Serializable {

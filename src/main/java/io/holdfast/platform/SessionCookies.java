@@ -11,6 +11,7 @@ import io.vertx.ext.web.RoutingContext;
  * so both nodes read each other's cookies and a login survives a failover.
  */
 @ApplicationScoped
+@ModuleApi
 public class SessionCookies {
 
     public static final String COOKIE = "holdfast-session";

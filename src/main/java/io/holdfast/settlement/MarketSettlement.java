@@ -5,8 +5,10 @@ import java.time.Instant;
 import java.util.List;
 
 import io.holdfast.odds.MarketStatus;
+import io.holdfast.platform.ModuleApi;
 
 /** A market's settlement state (result and settled revisions, the last failure) and each selection's liability. */
+@ModuleApi
 public record MarketSettlement(long id, long eventId, String name, MarketStatus status, int resultRevision,
         int settledRevision, String settlementError, Instant settlementRetryAt, List<SelectionLiability> selections) {
 

@@ -3,7 +3,10 @@ package io.holdfast.wallet;
 import java.time.Instant;
 import java.util.List;
 
+import io.holdfast.platform.ModuleApi;
+
 /** An account as its owner or an admin sees it. */
+@ModuleApi
 public record AccountView(long id, String username, long balance, String currency, AccountStatus status,
         List<String> roles, Long dailyStakeLimit, long stakedToday, Instant createdAt) {
 }

@@ -19,6 +19,7 @@ import io.quarkus.cache.CacheResult;
 import io.holdfast.platform.AuditLog;
 import io.holdfast.platform.HoldfastConfig;
 import io.holdfast.platform.Jdbc;
+import io.holdfast.platform.ModuleApi;
 import io.holdfast.platform.ProblemException;
 import io.quarkus.elytron.security.common.BcryptUtil;
 import io.quarkus.runtime.StartupEvent;
@@ -26,6 +27,7 @@ import io.quarkus.runtime.StartupEvent;
 /** Accounts: sign-up, status, bettor-set limits, and the bootstrap admin and ops users. */
 @ApplicationScoped
 @Transactional
+@ModuleApi
 public class Accounts {
 
     private static final Logger LOG = Logger.getLogger(Accounts.class);
