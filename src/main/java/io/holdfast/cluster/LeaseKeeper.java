@@ -28,7 +28,7 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 
 /**
- * Holds or watches the {@code cluster_lease} row (ARCHITECTURE.md §2). ACTIVE: renews every
+ * Holds or watches the {@code cluster_lease} row (docs/ARCHITECTURE.md §2). ACTIVE: renews every
  * {@code renew-interval} with the database clock; a renewal that finds another epoch means this node
  * was fenced, and it turns PASSIVE at once. PASSIVE: reads the row and takes over (epoch + 1) only
  * after it has itself seen {@code renewed_at} unchanged for at least {@code ttl} of database time.

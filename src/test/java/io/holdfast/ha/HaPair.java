@@ -120,14 +120,12 @@ final class HaPair implements AutoCloseable {
         return pids;
     }
 
-    /** A fresh pair: whatever an earlier run left in the run directory is stopped and removed first. */
+    /**
+     * A fresh pair: whatever an earlier run left is stopped and removed first, the run directory and the database
+     * side's directory, which lives outside it when the tests run as root (holdfast-pair says where and why).
+     */
     HaPair up() throws Exception {
-        pair("down");
-        try (var files = Files.walk(run)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-        } catch (java.nio.file.NoSuchFileException e) {
-            // first run
-        }
+        pair("destroy");
         System.out.println(pair("up"));
         return this;
     }
