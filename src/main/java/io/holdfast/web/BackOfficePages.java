@@ -28,8 +28,8 @@ import io.holdfast.odds.Views.EventView;
 import io.holdfast.platform.AuditLog;
 import io.holdfast.platform.CurrentUser;
 import io.holdfast.settlement.Results;
-import io.holdfast.settlement.SettlementAdminResource;
-import io.holdfast.settlement.SettlementAdminResource.MarketSettlement;
+import io.holdfast.settlement.Liabilities;
+import io.holdfast.settlement.MarketSettlement;
 import io.holdfast.wallet.AccountStatus;
 import io.holdfast.wallet.AccountView;
 import io.holdfast.wallet.Accounts;
@@ -58,17 +58,17 @@ public class BackOfficePages {
     private final OddsCatalog catalog;
     private final OddsAdmin odds;
     private final Results results;
-    private final SettlementAdminResource settlement;
+    private final Liabilities liabilities;
     private final Accounts accounts;
     private final AuditLog audit;
     private final CurrentUser user;
 
-    BackOfficePages(OddsCatalog catalog, OddsAdmin odds, Results results, SettlementAdminResource settlement,
+    BackOfficePages(OddsCatalog catalog, OddsAdmin odds, Results results, Liabilities liabilities,
             Accounts accounts, AuditLog audit, CurrentUser user) {
         this.catalog = catalog;
         this.odds = odds;
         this.results = results;
-        this.settlement = settlement;
+        this.liabilities = liabilities;
         this.accounts = accounts;
         this.audit = audit;
         this.user = user;
@@ -227,7 +227,7 @@ public class BackOfficePages {
     }
 
     private TemplateInstance marketView(long marketId, String message, String error) {
-        MarketSettlement market = settlement.market(marketId);
+        MarketSettlement market = liabilities.market(marketId);
         return Templates.market(market, catalog.event(market.eventId()).orElseThrow(), message, error);
     }
 

@@ -20,8 +20,8 @@ import jakarta.ws.rs.sse.Sse;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.RestForm;
 
-import io.holdfast.cluster.ClusterResource.Cluster;
 import io.holdfast.cluster.ClusterState;
+import io.holdfast.cluster.ClusterView;
 import io.holdfast.cluster.ClusterStatus;
 import io.holdfast.cluster.Switchover;
 import io.holdfast.platform.AuditLog;
@@ -40,7 +40,7 @@ public class OpsPages {
     static final List<String> ROLE_CHANGES = List.of("ROLE_ACTIVE", "ROLE_PASSIVE", "SWITCHOVER");
 
     /** What the console shows; {@code error} when the database could not be read just now. */
-    public record Glance(Cluster cluster, List<AuditLog.Entry> changes, String servedBy, boolean servedByActive,
+    public record Glance(ClusterView cluster, List<AuditLog.Entry> changes, String servedBy, boolean servedByActive,
             String error) {
     }
 
