@@ -78,9 +78,9 @@ public class Caches {
         DefaultCacheManager manager = new DefaultCacheManager(global.build(), false);
         manager.defineConfiguration(ODDS_BOOK, replicated(cluster, CacheMode.REPL_SYNC).build());
         manager.defineConfiguration(NODES, replicated(cluster, CacheMode.REPL_SYNC).build());
-        ConfigurationBuilder throttles = replicated(cluster, CacheMode.REPL_ASYNC);
-        // bounded under a spray of random usernames; an entry outlives any throttle period
-        throttles.expiration().lifespan(1, java.util.concurrent.TimeUnit.HOURS);
+        // synchronous: the throttle's compare-and-set must see the other node's attempts (LoginThrottle)
+        ConfigurationBuilder throttles = replicated(cluster, CacheMode.REPL_SYNC);
+        // bounded under a spray of random usernames; each entry carries its own lifespan
         throttles.memory().maxCount(100_000);
         manager.defineConfiguration(THROTTLES, throttles.build());
         manager.defineConfiguration(PENDING_BETS, replicated(cluster, CacheMode.REPL_ASYNC).build());

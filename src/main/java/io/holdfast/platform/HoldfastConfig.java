@@ -94,9 +94,25 @@ public interface HoldfastConfig {
         @WithDefault("10")
         int bcryptCost();
 
-        int loginFailuresBeforeThrottle();
+        /** Login attempts for one account from one client address before the growing delay starts. */
+        int loginAttemptsPerAccount();
 
-        Duration loginThrottle();
+        /** Login attempts from one client address (any usernames) before the growing delay starts. */
+        int loginAttemptsPerAddress();
+
+        /** Sign-ups from one client address before the growing delay starts. */
+        int signupsPerAddress();
+
+        /** The first delay past an allowance; it doubles with every further attempt. */
+        Duration throttleDelay();
+
+        Duration throttleMaxDelay();
+
+        /** A throttle's count is forgotten after this long without an attempt. */
+        Duration throttleForgetAfter();
+
+        /** Peers (the load balancer) whose X-Forwarded-For and X-Forwarded-Proto are believed; nobody's by default. */
+        Optional<List<String>> trustedProxies();
     }
 
     interface Session {

@@ -67,7 +67,7 @@ public class ProblemMapper {
     public Response authenticationFailed(AuthenticationFailedException e) {
         for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
             if (t instanceof ProblemException p) {
-                return problem(p); // the login throttle's 429
+                return problem(p); // the login throttle's 429 RATE_LIMITED
             }
         }
         return unauthenticated();

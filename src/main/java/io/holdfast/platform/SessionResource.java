@@ -16,6 +16,7 @@ import io.quarkus.security.credential.PasswordCredential;
 import io.quarkus.security.identity.IdentityProviderManager;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.security.identity.request.UsernamePasswordAuthenticationRequest;
+import io.quarkus.vertx.http.runtime.security.HttpSecurityUtils;
 import io.vertx.ext.web.RoutingContext;
 
 /** Log in once, then carry the encrypted session cookie instead of a password. */
@@ -41,8 +42,11 @@ public class SessionResource {
 
     @POST
     public SessionView login(@Valid @NotNull Login body) {
-        SecurityIdentity identity = identities.authenticateBlocking(new UsernamePasswordAuthenticationRequest(
-                body.username(), new PasswordCredential(body.password().toCharArray())));
+        var request = new UsernamePasswordAuthenticationRequest(body.username(),
+                new PasswordCredential(body.password().toCharArray()));
+        // the throttle keys the attempt by the client's address
+        SecurityIdentity identity = identities.authenticateBlocking(
+                HttpSecurityUtils.setRoutingContextAttribute(request, routing));
         sessions.save(identity, routing, null);
         return new SessionView(identity.getPrincipal().getName(), identity.getRoles());
     }

@@ -26,6 +26,7 @@ import io.quarkus.security.credential.PasswordCredential;
 import io.quarkus.security.identity.IdentityProviderManager;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.security.identity.request.UsernamePasswordAuthenticationRequest;
+import io.quarkus.vertx.http.runtime.security.HttpSecurityUtils;
 import io.vertx.ext.web.RoutingContext;
 
 /** Log in, sign up, log out: the same bcrypt users and the same encrypted session cookie as the API. */
@@ -69,16 +70,19 @@ public class LoginPages {
         }
         SecurityIdentity identity;
         try {
-            identity = identities.authenticateBlocking(new UsernamePasswordAuthenticationRequest(user,
-                    new PasswordCredential(password.toCharArray())));
-        } catch (AuthenticationFailedException e) {
-            String message = "Wrong username or password.";
-            for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
+            identity = identities.authenticateBlocking(HttpSecurityUtils.setRoutingContextAttribute(
+                    new UsernamePasswordAuthenticationRequest(user, new PasswordCredential(password.toCharArray())),
+                    routing));
+        } catch (AuthenticationFailedException | ProblemException e) {
+            for (Throwable t = e; t != null; t = t.getCause()) {
                 if (t instanceof ProblemException p && p.status() == 429) {
-                    message = "Too many failed attempts: wait a little and try again.";
+                    return Response.status(429).type(MediaType.TEXT_HTML_TYPE.withCharset("UTF-8"))
+                            .header("Retry-After", Math.max(1, p.retryAfter().toSeconds()))
+                            .entity(Templates.login(safeNext(next), user, "Too many attempts: wait a little and try again."))
+                            .build();
                 }
             }
-            return Pages.page(401, Templates.login(safeNext(next), user, message));
+            return Pages.page(401, Templates.login(safeNext(next), user, "Wrong username or password."));
         }
         sessions.save(identity, routing, null);
         return Response.seeOther(URI.create(landing(identity, safeNext(next)))).build();
@@ -112,8 +116,9 @@ public class LoginPages {
             return Pages.page(e.status() == 409 ? 409 : e.status(), Templates.signup(user,
                     e.status() == 409 ? "That username is taken." : e.getMessage()));
         }
-        SecurityIdentity identity = identities.authenticateBlocking(new UsernamePasswordAuthenticationRequest(user,
-                new PasswordCredential(password.toCharArray())));
+        SecurityIdentity identity = identities.authenticateBlocking(HttpSecurityUtils.setRoutingContextAttribute(
+                new UsernamePasswordAuthenticationRequest(user, new PasswordCredential(password.toCharArray())),
+                routing));
         sessions.save(identity, routing, null);
         return Response.seeOther(URI.create("/my/wallet?welcome=1")).build();
     }
