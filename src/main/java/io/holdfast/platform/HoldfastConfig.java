@@ -118,6 +118,10 @@ public interface HoldfastConfig {
     interface Session {
         String encryptionKey();
 
+        /** Idle timeout: a session unused this long ends. */
         Duration timeout();
+
+        /** Absolute lifetime: no session lives longer, however busy. */
+        Duration lifetime();
     }
 }

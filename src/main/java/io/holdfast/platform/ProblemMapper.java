@@ -47,13 +47,26 @@ public class ProblemMapper {
 
     @ServerExceptionMapper
     public Response unreadable(JsonProcessingException e) {
-        return build(400, "VALIDATION_FAILED", "The request body is not valid JSON for this endpoint").build();
+        // a number out of range, or a token that is no JSON, is found by the parser: it knows the field it was in
+        String field = null;
+        if (e.getProcessor() instanceof com.fasterxml.jackson.core.JsonParser parser) {
+            try {
+                field = parser.currentName();
+            } catch (java.io.IOException | RuntimeException ignored) {
+                // no name to give
+            }
+        }
+        return build(400, "VALIDATION_FAILED", field == null ? "The request body is not valid JSON for this endpoint"
+                : "The value of '" + field + "' is not valid here (out of range, or not JSON)").build();
     }
 
     @ServerExceptionMapper
     public Response mismatched(com.fasterxml.jackson.databind.exc.MismatchedInputException e) {
-        String field = e.getPath().stream().map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
-                .collect(Collectors.joining("."));
+        String field = e.getPath().stream().map(r -> r.getFieldName() != null ? "." + r.getFieldName() : "[" + r.getIndex() + "]")
+                .collect(Collectors.joining()).replaceFirst("^\\.", "");
+        if (e instanceof com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException) {
+            return build(400, "VALIDATION_FAILED", "Unknown field '" + field + "': this endpoint does not take it").build();
+        }
         return build(400, "VALIDATION_FAILED", field.isEmpty() ? "The request body has the wrong shape"
                 : "The value of '" + field + "' has the wrong type or is not one of the allowed values").build();
     }

@@ -82,6 +82,7 @@ class AccountIdentityProvider implements IdentityProvider<UsernamePasswordAuthen
                 .setPrincipal(new QuarkusPrincipal(account.username()))
                 .addRoles(account.roles())
                 .addAttribute(CurrentUser.ACCOUNT_ID, account.id())
+                .addAttribute(CurrentUser.ACCOUNT_STATUS, account.status().name())
                 .build();
     }
 }

@@ -36,6 +36,7 @@ public class Accounts {
     private final Jdbc jdbc;
     private final AuditLog audit;
     private final HoldfastConfig config;
+    @jakarta.inject.Inject io.holdfast.platform.Sessions sessions;
 
     Accounts(Jdbc jdbc, AuditLog audit, HoldfastConfig config) {
         this.jdbc = jdbc;
@@ -71,6 +72,7 @@ public class Accounts {
             throw ProblemException.notFound("Account");
         }
         audit.record(actor, "ACCOUNT_STATUS", "account " + id + " -> " + status);
+        if (status == AccountStatus.BLOCKED) sessions.endAllOf(id, null, "BLOCKED"); // on every node (issue 11)
         return get(id);
     }
 

@@ -17,7 +17,7 @@ import jakarta.ws.rs.core.Response;
 import org.jboss.resteasy.reactive.RestForm;
 
 import io.holdfast.platform.ProblemException;
-import io.holdfast.platform.SessionCookies;
+import io.holdfast.platform.Sessions;
 import io.holdfast.wallet.Accounts;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
@@ -43,11 +43,11 @@ public class LoginPages {
     }
 
     private final IdentityProviderManager identities;
-    private final SessionCookies sessions;
+    private final Sessions sessions;
     private final RoutingContext routing;
     private final Accounts accounts;
 
-    LoginPages(IdentityProviderManager identities, SessionCookies sessions, RoutingContext routing, Accounts accounts) {
+    LoginPages(IdentityProviderManager identities, Sessions sessions, RoutingContext routing, Accounts accounts) {
         this.identities = identities;
         this.sessions = sessions;
         this.routing = routing;
@@ -84,7 +84,7 @@ public class LoginPages {
             }
             return Pages.page(401, Templates.login(safeNext(next), user, "Wrong username or password."));
         }
-        sessions.save(identity, routing, null);
+        sessions.start(identity, routing);
         return Response.seeOther(URI.create(landing(identity, safeNext(next)))).build();
     }
 
@@ -119,14 +119,14 @@ public class LoginPages {
         SecurityIdentity identity = identities.authenticateBlocking(HttpSecurityUtils.setRoutingContextAttribute(
                 new UsernamePasswordAuthenticationRequest(user, new PasswordCredential(password.toCharArray())),
                 routing));
-        sessions.save(identity, routing, null);
+        sessions.start(identity, routing);
         return Response.seeOther(URI.create("/my/wallet?welcome=1")).build();
     }
 
     @POST
     @Path("logout")
     public Response logout() {
-        sessions.clear(routing);
+        sessions.end(routing);
         return Response.seeOther(URI.create("/")).build();
     }
 

@@ -55,7 +55,7 @@ final class BetStream implements AutoCloseable {
     BetStream(HaPair pair, String prefix, int clients) throws Exception {
         this.pair = pair;
         this.prefix = prefix;
-        JsonNode selection = pair.get("/api/events?status=SCHEDULED", "admin", "admin").get(0).path("markets").get(0)
+        JsonNode selection = pair.get("/api/events?status=SCHEDULED", "admin", pair.password("admin")).get(0).path("markets").get(0)
                 .path("selections").get(0);
         this.selectionId = selection.path("id").asLong();
         this.odds = selection.path("odds").asText();

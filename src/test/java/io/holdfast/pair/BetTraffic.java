@@ -243,10 +243,10 @@ public final class BetTraffic implements AutoCloseable {
 
     /** Creates a new event with one market of two selections through the admin API of {@code node}. */
     public static Market market(Pair.Node node, String name) throws Exception {
-        JsonNode event = JSON.readTree(node.as("admin", "admin", "POST", "/api/admin/events",
+        JsonNode event = JSON.readTree(node.asAdmin("POST", "/api/admin/events",
                 "{\"name\":\"" + name + "\",\"startsAt\":\"2030-01-01T18:00:00Z\"}"));
         long eventId = event.get("id").asLong();
-        JsonNode market = JSON.readTree(node.as("admin", "admin", "POST", "/api/admin/events/" + eventId + "/markets",
+        JsonNode market = JSON.readTree(node.asAdmin("POST", "/api/admin/events/" + eventId + "/markets",
                 "{\"name\":\"Match winner\",\"selections\":[{\"name\":\"Home\",\"odds\":2.00},{\"name\":\"Away\",\"odds\":1.80}]}"));
         return new Market(eventId, market.get("id").asLong(), market.get("selections").get(0).get("id").asLong(),
                 market.get("selections").get(1).get("id").asLong());

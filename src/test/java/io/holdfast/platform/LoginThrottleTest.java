@@ -32,12 +32,14 @@ class LoginThrottleTest {
 
     /**
      * The production allowances for logins; a small sign-up allowance (the suite's default is unlimited); a first
-     * delay of 4 s so that 50 parallel requests on a busy machine all arrive before it runs out.
+     * delay of 4 s so that 50 parallel requests on a busy machine all arrive before it runs out; sessions that
+     * live 5 s (the absolute lifetime is tested here: it needs a profile of its own).
      */
     public static class Strict implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("holdfast.security.signups-per-address", "3", "holdfast.security.throttle-delay", "4s");
+            return Map.of("holdfast.security.signups-per-address", "3", "holdfast.security.throttle-delay", "4s",
+                    "holdfast.session.lifetime", "PT5S");
         }
     }
 
@@ -143,5 +145,20 @@ class LoginThrottleTest {
         String name = Api.unique("signup").replace('-', '_');
         return Api.anonymous().header("X-Forwarded-For", from)
                 .body(Map.of("username", name, "password", "long-enough-1")).post("/api/accounts");
+    }
+
+    @Test
+    void shouldEndASessionAtItsAbsoluteLifetimeHoweverBusy() throws Exception {
+        Api.Bettor bettor = Api.bettor(0);
+        String cookie = login(nextAddress(), bettor.username(), bettor.password()).then().statusCode(200)
+                .extract().cookie(Sessions.COOKIE);
+        long start = System.nanoTime();
+        int status = 200;
+        while (status == 200 && System.nanoTime() - start < 15_000_000_000L) {
+            status = io.restassured.RestAssured.given().cookie(Sessions.COOKIE, cookie).get("/api/me").statusCode();
+            Thread.sleep(250);
+        }
+        assertThat(status).isEqualTo(401);
+        assertThat((System.nanoTime() - start) / 1_000_000).as("ms until the session ended").isBetween(3_500L, 7_000L);
     }
 }
