@@ -8,7 +8,7 @@ import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 
-/** Module boundaries of ARCHITECTURE.md §4: modules use each other's facades, and the base layers depend on no module. */
+/** Module boundaries of docs/ARCHITECTURE.md §4: modules use each other's facades, and the base layers depend on no module. */
 class ArchitectureTest {
 
     private static final JavaClasses CLASSES = new ClassFileImporter()

@@ -16,7 +16,7 @@ import io.holdfast.platform.Jdbc;
 import io.holdfast.wallet.Wallet;
 
 /**
- * The placement transaction, the hot path of ARCHITECTURE.md §5, in two statements: the guard's epoch
+ * The placement transaction, the hot path of docs/ARCHITECTURE.md §5, in two statements: the guard's epoch
  * read, then one statement of data-modifying CTEs: the bet insert (ON CONFLICT on the requestId: a
  * concurrent duplicate waits for the first and then inserts nothing), the wallet's conditional debit and
  * stake journal, the legs. Fewer round trips is most of what makes placement fast on a small machine.

@@ -5,10 +5,9 @@ import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import io.holdfast.cluster.ClusterResource.Cluster;
-import io.holdfast.cluster.ClusterResource.Database;
-import io.holdfast.cluster.ClusterResource.Node;
-import io.holdfast.cluster.ClusterResource.Standby;
+import io.holdfast.cluster.ClusterView.Database;
+import io.holdfast.cluster.ClusterView.Node;
+import io.holdfast.cluster.ClusterView.Standby;
 import io.holdfast.platform.Jdbc;
 
 /** The cluster at a glance (lease, nodes and roles, database replication), for the API and the ops console. */
@@ -25,7 +24,7 @@ public class ClusterStatus {
         this.patroni = patroni;
     }
 
-    public Cluster snapshot() {
+    public ClusterView snapshot() {
         var lease = jdbc.queryOne("SELECT holder, epoch, renewed_at, expires_at FROM cluster_lease WHERE id = 1",
                 rs -> new Object[] { rs.getString(1), rs.getLong(2), Jdbc.instant(rs, "renewed_at"),
                         Jdbc.instant(rs, "expires_at") }).orElseThrow();
@@ -33,7 +32,7 @@ public class ClusterStatus {
                 .map(m -> new Node(m.name(), m.reachable() ? m.role().name() : "UNREACHABLE", m.address(), m.self(),
                         m.epoch()))
                 .toList();
-        return new Cluster((Long) lease[1], (String) lease[0], (Instant) lease[2], (Instant) lease[3], nodes,
+        return new ClusterView((Long) lease[1], (String) lease[0], (Instant) lease[2], (Instant) lease[3], nodes,
                 database());
     }
 

@@ -1,6 +1,6 @@
 package io.holdfast.cluster;
 
-/** ARCHITECTURE.md §3: only the ACTIVE node writes, runs background jobs and is ready. */
+/** docs/ARCHITECTURE.md §3: only the ACTIVE node writes, runs background jobs and is ready. */
 public enum NodeRole {
     ACTIVE, PASSIVE
 }

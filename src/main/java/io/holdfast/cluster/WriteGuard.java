@@ -10,7 +10,7 @@ import io.holdfast.platform.Jdbc;
 import io.holdfast.platform.ProblemException;
 
 /**
- * The fencing guard of ARCHITECTURE.md §2, the one path every business write transaction takes:
+ * The fencing guard of docs/ARCHITECTURE.md §2, the one path every business write transaction takes:
  * read the lease row {@code FOR KEY SHARE} (renewals are not blocked, a takeover's {@code FOR UPDATE}
  * waits for us) and abort unless its epoch is ours. Holding that lock to commit means no transaction
  * of an old epoch can commit after a takeover. Native SQL on purpose: JPA's PESSIMISTIC_READ would be

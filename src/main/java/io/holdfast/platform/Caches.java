@@ -21,7 +21,7 @@ import io.smallrye.config.WithDefault;
 
 /**
  * The embedded, JGroups-clustered Infinispan of every node. Caches hold derived state only
- * (ARCHITECTURE.md §2): replicated, writable on both sides of a partition (the PostgreSQL lease decides
+ * (docs/ARCHITECTURE.md §2): replicated, writable on both sides of a partition (the PostgreSQL lease decides
  * who writes the truth), rebuilt from the database on any doubt.
  */
 @ApplicationScoped

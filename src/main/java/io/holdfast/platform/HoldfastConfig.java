@@ -53,7 +53,7 @@ public interface HoldfastConfig {
     interface Lease {
         Duration renewInterval();
 
-        /** T of ARCHITECTURE.md §2, also the lease length written to {@code expires_at}. */
+        /** T of docs/ARCHITECTURE.md §2, also the lease length written to {@code expires_at}. */
         Duration ttl();
 
         Duration lockTimeout();

@@ -1,6 +1,5 @@
 package io.holdfast.platform;
 
-import java.sql.SQLException;
 import java.util.stream.Collectors;
 
 import jakarta.validation.ConstraintViolationException;
@@ -116,7 +115,7 @@ public class ProblemMapper {
             if (t instanceof ProblemException p) {
                 return problem(p);
             }
-            if (Transient.isTransient(t)) {
+            if (TransientFailure.isTransient(t)) {
                 LOG.warnf("Database unavailable while answering a request: %s", t.toString());
                 return problem(ProblemException.unavailable("The database is not reachable right now; retry"));
             }
@@ -141,33 +140,5 @@ public class ProblemMapper {
         int dot = path.indexOf('.');
         // "place.command.stake" -> "command.stake": the method name is no business of the client
         return dot >= 0 ? path.substring(dot + 1) : path;
-    }
-
-    /** Failures a client can retry: the database went away, failed over, or timed out a lock. */
-    public static final class Transient {
-        private Transient() {
-        }
-
-        public static boolean isTransient(Throwable t) {
-            if (t instanceof org.hibernate.exception.JDBCConnectionException
-                    || t instanceof java.sql.SQLTransientException
-                    || t instanceof java.sql.SQLRecoverableException
-                    || t instanceof jakarta.transaction.RollbackException
-                    || t.getClass().getName().startsWith("io.smallrye.faulttolerance.api")
-                    || t instanceof org.eclipse.microprofile.faulttolerance.exceptions.BulkheadException
-                    || t instanceof org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException) {
-                return true;
-            }
-            if (t instanceof SQLException sql && sql.getSQLState() != null) {
-                String state = sql.getSQLState();
-                return state.startsWith("08") // connection exception
-                        || state.startsWith("57P") // admin shutdown, crash shutdown, cannot connect now
-                        || state.equals("25006") // read-only transaction: we are on a standby that was primary
-                        || state.equals("40001") || state.equals("40P01") // serialization, deadlock
-                        || state.equals("55P03") // lock not available (lock_timeout)
-                        || state.equals("25P03"); // idle-in-transaction timeout
-            }
-            return false;
-        }
     }
 }

@@ -15,7 +15,7 @@ import org.jboss.logging.Logger;
 import io.holdfast.cluster.ClusterState;
 import io.holdfast.odds.OddsBook;
 import io.holdfast.platform.HoldfastConfig;
-import io.holdfast.platform.ProblemMapper;
+import io.holdfast.platform.TransientFailure;
 
 /**
  * Runs settlements off the request thread, in their own bulkhead: a slow or failing settlement can use
@@ -86,7 +86,7 @@ class SettlementRunner {
 
     private static boolean isTransient(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (ProblemMapper.Transient.isTransient(t) || t instanceof io.holdfast.platform.ProblemException) {
+            if (TransientFailure.isTransient(t) || t instanceof io.holdfast.platform.ProblemException) {
                 return true;
             }
         }

@@ -78,7 +78,7 @@ public class Wallet {
     }
 
     /**
-     * The stake debit as CTEs, for the placement to run in its own single statement (ARCHITECTURE.md §5:
+     * The stake debit as CTEs, for the placement to run in its own single statement (docs/ARCHITECTURE.md §5:
      * one short transaction, no read-modify-write of a balance in Java). It expects an earlier CTE
      * {@code new_bet(id)}; {@code debit} is empty when the account may not stake this much (status, funds,
      * daily stake limit), and then the journal is not written. Parameters, in order: stake, stake, stake,

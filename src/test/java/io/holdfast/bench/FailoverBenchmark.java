@@ -29,7 +29,7 @@ public final class FailoverBenchmark {
     }
 
     private final Pair pair;
-    private final List<String> bettors;
+    private final List<BetTraffic.Bettor> bettors;
     private final BetTraffic.Market market;
     private final List<Long> kill = new ArrayList<>();
     private final List<Long> killReady = new ArrayList<>();
@@ -105,7 +105,7 @@ public final class FailoverBenchmark {
             firstBet.add(ms(traffic.firstAck(passive.name(), t0).atNanos() - t0));
             traffic.stop();
             errors += traffic.errors().size() + traffic.abandoned().size();
-            wrong += traffic.lostOrDoubled().size();
+            wrong += traffic.differencesWithDatabase().size();
         }
         pair.ensureBoth();
     }

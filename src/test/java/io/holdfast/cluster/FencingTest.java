@@ -18,15 +18,28 @@ import io.quarkus.test.junit.QuarkusTest;
 class FencingTest {
 
     @Test
-    void shouldCommitNothingUnderAStaleEpochAndTurnNotReady() {
+    void shouldCommitNothingUnderAStaleEpochAndTurnNotReady() throws InterruptedException {
         Api.Bettor bettor = Api.bettor(5_000);
         Api.Market market = Api.market("2.00", "2.00");
         given().get("/q/health/ready").then().statusCode(200);
         long epoch = Db.longValue("SELECT epoch FROM cluster_lease");
 
-        // another node took over behind this node's back
+        // another node took over behind this node's back, and renews its lease until the checks below are done (on a
+        // busy machine they take longer than T, after which this node would rightly take the silent lease back)
         Db.update("UPDATE cluster_lease SET epoch = epoch + 1");
         long bumpedAt = Db.longValue("SELECT (extract(epoch FROM now()) * 1000000)::bigint");
+        java.util.concurrent.atomic.AtomicBoolean otherRenews = new java.util.concurrent.atomic.AtomicBoolean(true);
+        Thread other = new Thread(() -> {
+            while (otherRenews.get()) {
+                Db.update("UPDATE cluster_lease SET renewed_at = clock_timestamp() WHERE epoch = ?", epoch + 1);
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "the-other-holder");
+        other.start();
         String requestId = Api.unique("stale");
         Api.as(bettor).body(Map.of("requestId", requestId, "amount", 1_000)).post("/api/wallet/deposits").then()
                 .statusCode(503).contentType("application/problem+json").header("Retry-After", "1")
@@ -42,6 +55,8 @@ class FencingTest {
                 + "AND at >= to_timestamp(? / 1000000.0)", epoch, bumpedAt)).isZero();
         assertThat(Db.longValue("SELECT count(*) FROM audit_log WHERE action = 'ROLE_PASSIVE'")).isPositive();
 
+        otherRenews.set(false);
+        other.join();
         // nobody renews the bumped lease: after T of silence this node takes it over, with a new epoch
         await().atMost(Duration.ofSeconds(10)).until(() -> given().get("/q/health/ready").statusCode() == 200);
         assertThat(Db.longValue("SELECT epoch FROM cluster_lease")).isEqualTo(epoch + 2);
@@ -68,7 +83,7 @@ class FencingTest {
 
     @Test
     void shouldEndTheAppsSessionsLeftIdleInATransaction() throws Exception {
-        // a frozen holder's open transaction must not hold the lease row forever (ARCHITECTURE.md §2)
+        // a frozen holder's open transaction must not hold the lease row forever (docs/ARCHITECTURE.md §2)
         try (var c = dataSource.getConnection(); var st = c.createStatement();
                 var rs = st.executeQuery("SHOW idle_in_transaction_session_timeout")) {
             rs.next();

@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.holdfast.pair.BetTraffic;
+
 /**
  * {@code ha-config/bench-ha}: the pair's failover times over several runs, under a stream of bets through
  * HAProxy. Each run kills the PostgreSQL primary's host (Patroni and postgres, kill -9) and then the ACTIVE app
@@ -53,9 +55,9 @@ final class HaBench {
             pair.up();
             for (String verb : List.of("freeze-db-standby", "freeze-db-primary")) {
                 String frozen = pair.member(verb.equals("freeze-db-standby") ? "sync_standby" : "leader");
-                BetStream.Faulted run = BetStream.aroundFault(pair, (verb.endsWith("standby") ? "fzs-" : "fzp-")
+                BetTraffic.Faulted run = pair.aroundFault((verb.endsWith("standby") ? "fzs-" : "fzp-")
                         + System.currentTimeMillis(), clients, Duration.ofSeconds(40), verb, "10");
-                BetStream bets = run.bets();
+                BetTraffic bets = run.bets();
                 String line = String.format("%s (%s frozen 10 s, route %s): longest wait for an ack %d ms, first ack "
                         + "sent after the freeze %d ms; %s; %d differences with the database", verb, frozen,
                         System.getenv().getOrDefault("HOLDFAST_DB_ROUTE", "haproxy"),
@@ -101,13 +103,13 @@ final class HaBench {
 
     private static Result measure(HaPair pair, int clients, String prefix, String fault, String verb, Duration bound)
             throws Exception {
-        BetStream.Faulted run = BetStream.aroundFault(pair, prefix, clients, bound, verb);
-        BetStream bets = run.bets();
-        Result r = new Result(fault, run.firstAckMillis(), bets.acknowledged(), bets.retriableAnswers(),
-                bets.nonRetriableErrors().size(), bets.abandonedRequests().size(), bets.differencesWithDatabase().size());
+        BetTraffic.Faulted run = pair.aroundFault(prefix, clients, bound, verb);
+        BetTraffic bets = run.bets();
+        Result r = new Result(fault, run.firstAckMillis(), bets.acked().size(), bets.retriable(),
+                bets.errors().size(), bets.abandoned().size(), bets.differencesWithDatabase().size());
         System.out.printf("%s -> first accepted bet after %d ms; %s; %d differences with the database%n", fault,
                 r.millis(), bets.summary(), r.lost());
-        bets.nonRetriableErrors().stream().limit(5).forEach(e -> System.out.println("  non-retriable: " + e));
+        bets.errors().stream().limit(5).forEach(e -> System.out.println("  non-retriable: " + e));
         return r;
     }
 

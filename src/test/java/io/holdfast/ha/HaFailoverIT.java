@@ -17,6 +17,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import io.holdfast.pair.BetTraffic;
+
 /**
  * The whole pair (issue 5) under faults, started once through {@code ha-config/holdfast-pair up} on its own ports
  * and stopped with {@code down}: bets keep flowing through HAProxy while the PostgreSQL primary's host dies and
@@ -62,7 +64,7 @@ class HaFailoverIT {
         String oldPrimary = pair.member("leader");
         String standby = pair.member("sync_standby");
         long epoch = appEpoch();
-        BetStream.Faulted run = BetStream.aroundFault(pair, "dbloss" + System.currentTimeMillis() % 1_000_000, CLIENTS,
+        BetTraffic.Faulted run = pair.aroundFault("dbloss" + System.currentTimeMillis() % 1_000_000, CLIENTS,
                 Duration.ofSeconds(30), "kill-db-primary");
         System.out.printf("DB primary %s lost -> first accepted bet after %d ms; %s%n", oldPrimary,
                 run.firstAckMillis(), run.bets().summary());
@@ -88,7 +90,7 @@ class HaFailoverIT {
         long epoch = appEpoch();
         // commits wait for the frozen standby until Patroni drops it from sync (about its ttl, 5 s); the ACTIVE's
         // lease renewals wait too, and must not make the PASSIVE take over
-        BetStream.Faulted run = BetStream.aroundFault(pair, "fzs" + System.currentTimeMillis() % 1_000_000, CLIENTS,
+        BetTraffic.Faulted run = pair.aroundFault("fzs" + System.currentTimeMillis() % 1_000_000, CLIENTS,
                 Duration.ofSeconds(30), "freeze-db-standby", "8");
         System.out.printf("Sync standby frozen 8 s -> longest wait for an ack %d ms; %s%n",
                 run.bets().maxWaitMillisSince(run.at() - 2_000_000_000L), run.bets().summary());
@@ -104,7 +106,7 @@ class HaFailoverIT {
         String frozen = pair.member("leader");
         // longer than Patroni's ttl: the standby is promoted and takes bets while the old primary sleeps; the old
         // primary must then step down, not take its leader key back over the new timeline
-        BetStream.Faulted run = BetStream.aroundFault(pair, "fzp" + System.currentTimeMillis() % 1_000_000, CLIENTS,
+        BetTraffic.Faulted run = pair.aroundFault("fzp" + System.currentTimeMillis() % 1_000_000, CLIENTS,
                 Duration.ofSeconds(30), "freeze-db-primary", "9");
         System.out.printf("DB primary %s frozen 9 s -> first accepted bet after %d ms; %s%n", frozen,
                 run.firstAckMillis(), run.bets().summary());
@@ -122,7 +124,7 @@ class HaFailoverIT {
         HaPair.await(passive + " PASSIVE and in the cluster", Duration.ofSeconds(60),
                 () -> pair.status(passive, "/q/health/live") == 200);
         long restarts = pair.restarts(active);
-        BetStream.Faulted run = BetStream.aroundFault(pair, "crash" + System.currentTimeMillis() % 1_000_000, CLIENTS,
+        BetTraffic.Faulted run = pair.aroundFault("crash" + System.currentTimeMillis() % 1_000_000, CLIENTS,
                 Duration.ofSeconds(20), "kill-active-app");
         System.out.printf("App node %s killed -> first accepted bet through HAProxy after %d ms; %s%n", active,
                 run.firstAckMillis(), run.bets().summary());
@@ -155,9 +157,9 @@ class HaFailoverIT {
     }
 
     /** No answer a client could not retry, no request given up on, and the database holds exactly what was acknowledged. */
-    private static void assertNothingLostOrRefused(BetStream bets) throws Exception {
-        assertThat(bets.nonRetriableErrors()).isEmpty();
-        assertThat(bets.abandonedRequests()).isEmpty();
+    private static void assertNothingLostOrRefused(BetTraffic bets) throws Exception {
+        assertThat(bets.errors()).isEmpty();
+        assertThat(bets.abandoned()).isEmpty();
         assertThat(bets.differencesWithDatabase()).isEmpty();
     }
 

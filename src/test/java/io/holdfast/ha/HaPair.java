@@ -22,12 +22,14 @@ import java.util.function.BooleanSupplier;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.holdfast.pair.BetTraffic;
+
 /**
  * The whole pair (etcd, Patroni x2, HAProxy, two app nodes) as {@code ha-config/holdfast-pair up} runs it, in its
  * own run directory and on its own ports (an offset added to each default port), so a developer's pair on the default ports
  * is left alone. Faults go through the launcher's verbs, exactly as an operator would use them.
  */
-final class HaPair implements AutoCloseable {
+final class HaPair implements AutoCloseable, BetTraffic.Route {
 
     final int offset;
     final Path run;
@@ -122,14 +124,12 @@ final class HaPair implements AutoCloseable {
         return pids;
     }
 
-    /** A fresh pair: whatever an earlier run left in the run directory is stopped and removed first. */
+    /**
+     * A fresh pair: whatever an earlier run left is stopped and removed first, the run directory and the database
+     * side's directory, which lives outside it when the tests run as root (holdfast-pair says where and why).
+     */
     HaPair up() throws Exception {
-        pair("down");
-        try (var files = Files.walk(run)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-        } catch (java.nio.file.NoSuchFileException e) {
-            // first run
-        }
+        pair("destroy");
         System.out.println(pair("up"));
         return this;
     }
@@ -196,8 +196,37 @@ final class HaPair implements AutoCloseable {
         return JSON.readTree(r.body());
     }
 
+    /** Every attempt goes through HAProxy, which picks the node. */
+    @Override
+    public String first() {
+        return lb();
+    }
+
+    @Override
+    public String after(String failed) {
+        return lb();
+    }
+
+    @Override
+    public String nodeOf(String url) {
+        return "haproxy";
+    }
+
+    /**
+     * Bets from {@code clients} new bettors through HAProxy (the issue's client: 10 s timeout, retries by requestId)
+     * around the launcher's fault {@code verb}: 2 s of bets, the fault, up to {@code bound} for a bet accepted after
+     * it, 2 s more.
+     */
+    BetTraffic.Faulted aroundFault(String prefix, int clients, Duration bound, String... verb) throws Exception {
+        List<BetTraffic.Bettor> bettors = BetTraffic.bettors(lb(), prefix, clients);
+        BetTraffic.Market market = BetTraffic.market(lb(), password("admin"), "Around " + String.join(" ", verb) + " " + prefix);
+        BetTraffic traffic = new BetTraffic(this, bettors, market.home(), prefix, BetTraffic.Client.THROUGH_LB);
+        return BetTraffic.aroundFault(traffic, Duration.ofSeconds(2), bound, Duration.ofSeconds(2), () -> fault(verb));
+    }
+
     /** The app's database through HAProxy's primary frontend (as the app reaches it). */
-    Connection db() throws SQLException {
+    @Override
+    public Connection db() throws SQLException {
         return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + dbPort
                 + "/holdfast?connectTimeout=2&socketTimeout=10", "holdfast", secret("HOLDFAST_DB_PASSWORD"));
     }

@@ -1,16 +1,25 @@
 package io.holdfast.pair;
 
+import java.io.IOException;
 import java.net.URI;
+import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -20,47 +29,96 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
- * A bettor-shaped client under fault: a few threads place single bets one after another, each with its own
- * {@code requestId}. A placement that is not acknowledged (connection refused or reset, a timeout, a 503) is
- * sent again with the same {@code requestId} and body to whichever node answers, until acknowledged or a
- * deadline passes. Everything the client saw is recorded, so a test can check that every acknowledged bet
- * is in the database exactly once and that no answer was a non-retriable error.
+ * Bettors under fault, as a careful client behaves (the one harness of the pair tests, the HA tests and the failover
+ * benchmarks): each thread places single bets one after another, each with its own {@code requestId}; an answer
+ * that is not an acknowledgement but may be retried (502/503/504, a refused or reset connection, a timeout) is sent
+ * again with the same {@code requestId} and body, until acknowledged or the client gives up. Where the attempts go
+ * is the {@link Route}'s business: straight at the two nodes (the client moves to the other node after a failure)
+ * or through HAProxy. Everything the client saw is recorded, so a test can check that every acknowledged bet is in
+ * the database exactly once, that no answer was a non-retriable error, and how long bettors went without any
+ * acknowledgement around a fault ({@link #longestGap}).
  */
 public final class BetTraffic implements AutoCloseable {
 
-    static final ObjectMapper JSON = new ObjectMapper();
+    public static final ObjectMapper JSON = new ObjectMapper();
+    static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(1)).build();
 
-    /** One acknowledged placement: which node answered, the bet id, and when (System.nanoTime). */
-    public record Ack(String requestId, long betId, String node, long atNanos) {
+    /** Where placements are sent and where the truth is checked. */
+    public interface Route {
+        /** Base URL of a client's first attempt. */
+        String first();
+
+        /** Base URL to try after an attempt on {@code failed} was not acknowledged. */
+        String after(String failed);
+
+        /** The node a base URL reaches ("haproxy" when the load balancer chooses). */
+        String nodeOf(String url);
+
+        Connection db() throws SQLException;
     }
 
-    private final Pair pair;
-    private final List<String> sessions;
+    /**
+     * How the client waits and retries. {@link #DIRECT}: straight at the nodes, a short timeout so the client itself
+     * moves off a frozen node. {@link #THROUGH_LB}: the bettor of issue 12, behind HAProxy with a 10 s timeout.
+     */
+    public record Client(Duration requestTimeout, Duration retryPause, Duration giveUpAfter) {
+        public static final Client DIRECT = new Client(Duration.ofSeconds(2), Duration.ofMillis(25), Duration.ofSeconds(30));
+        public static final Client THROUGH_LB = new Client(Duration.ofSeconds(10), Duration.ofMillis(50),
+                Duration.ofSeconds(30));
+
+        public Client giveUpAfter(Duration d) {
+            return new Client(requestTimeout, retryPause, d);
+        }
+    }
+
+    /** A bettor with money and a session (log in once, as heavy clients do). */
+    public record Bettor(long accountId, String cookie) {
+    }
+
+    /** One acknowledged placement: who answered, the bet id, and when (System.nanoTime). */
+    public record Ack(String requestId, long betId, String node, long firstSentNanos, long lastSentNanos, long atNanos) {
+    }
+
+    /** The longest stretch without an acknowledgement: between the acks at {@code fromNanos} and {@code toNanos}. */
+    public record Gap(long fromNanos, long toNanos) {
+        public long millis() {
+            return (toNanos - fromNanos) / 1_000_000;
+        }
+    }
+
+    private final Route route;
+    private final List<Bettor> bettors;
     private final long selectionId;
     private final String prefix;
-    private final Duration giveUpAfter;
+    private final Client client;
     private final Map<String, Ack> acked = new ConcurrentHashMap<>();
     private final ConcurrentLinkedQueue<String> errors = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<String> abandoned = new ConcurrentLinkedQueue<>();
+    private final Map<String, AtomicInteger> retriableAnswers = new ConcurrentHashMap<>();
     private final AtomicInteger retriable = new AtomicInteger();
     private final AtomicLong sent = new AtomicLong();
     private final List<Thread> threads = new ArrayList<>();
     private volatile boolean running;
 
-    /** {@code sessions}: one session cookie per client thread (log in once, as heavy clients do). */
-    public BetTraffic(Pair pair, List<String> sessions, long selectionId, String prefix, Duration giveUpAfter) {
-        this.pair = pair;
-        this.sessions = sessions;
+    public BetTraffic(Route route, List<Bettor> bettors, long selectionId, String prefix, Client client) {
+        this.route = route;
+        this.bettors = bettors;
         this.selectionId = selectionId;
         this.prefix = prefix;
-        this.giveUpAfter = giveUpAfter;
+        this.client = client;
+    }
+
+    /** Straight at the pair's nodes ({@link Client#DIRECT}), giving up after {@code giveUpAfter}. */
+    public BetTraffic(Pair pair, List<Bettor> bettors, long selectionId, String prefix, Duration giveUpAfter) {
+        this(pair, bettors, selectionId, prefix, Client.DIRECT.giveUpAfter(giveUpAfter));
     }
 
     public BetTraffic start() {
         running = true;
-        for (int i = 0; i < sessions.size(); i++) {
-            int client = i;
-            Thread t = new Thread(() -> client(client), prefix + "-client-" + i);
+        for (int i = 0; i < bettors.size(); i++) {
+            int n = i;
+            Thread t = new Thread(() -> client(n), prefix + "-client-" + i);
             t.setDaemon(true);
             threads.add(t);
             t.start();
@@ -72,7 +130,7 @@ public final class BetTraffic implements AutoCloseable {
     public BetTraffic stop() throws InterruptedException {
         running = false;
         for (Thread t : threads) {
-            t.join(giveUpAfter.toMillis() + 5000);
+            t.join(client.giveUpAfter().toMillis() + client.requestTimeout().toMillis() + 5000);
         }
         return this;
     }
@@ -82,61 +140,60 @@ public final class BetTraffic implements AutoCloseable {
         stop();
     }
 
-    private void client(int client) {
-        String cookie = sessions.get(client);
-        Pair.Node node = pair.active() != null ? pair.active() : pair.node(Pair.A);
+    private void client(int n) {
+        String cookie = bettors.get(n).cookie();
+        String url = route.first();
         for (long seq = 1; running; seq++) {
-            String requestId = prefix + "-" + client + "-" + seq;
-            String body = "{\"requestId\":\"" + requestId + "\",\"stake\":100,\"oddsChange\":\"ANY\","
-                    + "\"legs\":[{\"selectionId\":" + selectionId + ",\"odds\":2.00}]}";
-            long deadline = System.nanoTime() + giveUpAfter.toNanos();
+            String requestId = prefix + "-" + n + "-" + seq;
+            String body = bet(requestId, selectionId);
+            long first = System.nanoTime();
             while (true) {
-                if (System.nanoTime() > deadline) {
-                    abandoned.add(requestId);
-                    break;
-                }
+                long sentAt = System.nanoTime();
                 sent.incrementAndGet();
+                String failure;
                 try {
-                    HttpResponse<String> r = send(node, body, cookie);
+                    HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url + "/api/bets"))
+                            .timeout(client.requestTimeout()).header("Content-Type", "application/json")
+                            .header("Cookie", cookie).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                            HttpResponse.BodyHandlers.ofString());
                     int status = r.statusCode();
                     if (status == 200 || status == 201) {
-                        JsonNode bet = JSON.readTree(r.body());
-                        acked.put(requestId, new Ack(requestId, bet.get("id").asLong(), node.name(), System.nanoTime()));
+                        acked.put(requestId, new Ack(requestId, JSON.readTree(r.body()).get("id").asLong(),
+                                route.nodeOf(url), first, sentAt, System.nanoTime()));
                         break;
                     }
-                    if (status == 503 && r.body().contains("\"code\"")) {
-                        retriable.incrementAndGet();
-                    } else {
-                        errors.add(node.name() + " " + requestId + " -> " + status + " " + r.body());
+                    if (status != 502 && status != 503 && status != 504) {
+                        errors.add(route.nodeOf(url) + " " + requestId + " -> " + status + " " + r.body());
                         break;
                     }
-                } catch (java.io.IOException e) {
-                    // refused, reset or timed out: the node is dead or frozen; try the other one
-                    retriable.incrementAndGet();
+                    failure = String.valueOf(status);
+                } catch (IOException e) {
+                    failure = e.getClass().getSimpleName(); // refused, reset or timed out: dead or frozen
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     return;
                 }
-                node = pair.other(node);
-                sleep(25);
+                retriable.incrementAndGet();
+                retriableAnswers.computeIfAbsent(failure, k -> new AtomicInteger()).incrementAndGet();
+                if (System.nanoTime() - first > client.giveUpAfter().toNanos()) {
+                    abandoned.add(requestId + ": " + failure);
+                    break;
+                }
+                url = route.after(url);
+                try {
+                    Thread.sleep(client.retryPause().toMillis());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
             }
         }
     }
 
-    private static HttpResponse<String> send(Pair.Node node, String body, String cookie)
-            throws java.io.IOException, InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(node.url() + "/api/bets"))
-                .timeout(Duration.ofSeconds(2)).header("Content-Type", "application/json").header("Cookie", cookie)
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build();
-        return Pair.HTTP.send(request, HttpResponse.BodyHandlers.ofString());
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+    /** A single of 10 at 2.00 on {@code selectionId}, any odds change accepted (the minimum stake: a long soak stays far below the daily limit). */
+    public static String bet(String requestId, long selectionId) {
+        return "{\"requestId\":\"" + requestId + "\",\"stake\":10,\"oddsChange\":\"ANY\","
+                + "\"legs\":[{\"selectionId\":" + selectionId + ",\"odds\":2.00}]}";
     }
 
     public Map<String, Ack> acked() {
@@ -155,6 +212,13 @@ public final class BetTraffic implements AutoCloseable {
         return retriable.get();
     }
 
+    /** The retriable answers by kind (status code or exception), sorted. */
+    public Map<String, Integer> retriableAnswers() {
+        Map<String, Integer> m = new TreeMap<>();
+        retriableAnswers.forEach((k, v) -> m.put(k, v.get()));
+        return m;
+    }
+
     public long sent() {
         return sent.get();
     }
@@ -162,93 +226,206 @@ public final class BetTraffic implements AutoCloseable {
     /** The first acknowledgement by {@code node} at or after {@code sinceNanos}, or null. */
     public Ack firstAck(String node, long sinceNanos) {
         return acked.values().stream().filter(a -> a.node().equals(node) && a.atNanos() >= sinceNanos)
-                .min(java.util.Comparator.comparingLong(Ack::atNanos)).orElse(null);
+                .min(Comparator.comparingLong(Ack::atNanos)).orElse(null);
+    }
+
+    /** Milliseconds from {@code faultNanos} to the first acknowledgement of an attempt sent after it. */
+    public OptionalLong firstAckAfter(long faultNanos) {
+        return acked.values().stream().filter(a -> a.lastSentNanos() >= faultNanos)
+                .mapToLong(a -> (a.atNanos() - faultNanos) / 1_000_000).min();
     }
 
     public long acksSince(long sinceNanos) {
         return acked.values().stream().filter(a -> a.atNanos() >= sinceNanos).count();
     }
 
+    /** The longest a bettor waited for an acknowledgement (retries included) among bets first sent from {@code sinceNanos}. */
+    public long maxWaitMillisSince(long sinceNanos) {
+        return acked.values().stream().filter(a -> a.firstSentNanos() >= sinceNanos)
+                .mapToLong(a -> (a.atNanos() - a.firstSentNanos()) / 1_000_000).max().orElse(-1);
+    }
+
     /**
-     * What the database holds for this traffic's request ids: request id → the ids of the bets with it.
-     * A correct run has exactly one bet, the acknowledged one, for every acknowledged request id.
+     * The longest stretch without any acknowledged bet, over all clients, between the first and the last
+     * acknowledgement of this traffic: what a bettor sees of a fault (issue 12's measure). Null with fewer than two acks.
      */
-    public Map<String, List<Long>> betsInDatabase() throws Exception {
-        Map<String, List<Long>> found = new HashMap<>();
-        try (Connection c = pair.db();
-                PreparedStatement ps = c.prepareStatement("SELECT request_id, id FROM bet WHERE request_id LIKE ?")) {
-            ps.setString(1, prefix + "-%");
-            try (ResultSet rs = ps.executeQuery()) {
+    public Gap longestGap() {
+        long[] at = acked.values().stream().mapToLong(Ack::atNanos).sorted().toArray();
+        Gap longest = null;
+        for (int i = 1; i < at.length; i++) {
+            if (longest == null || at[i] - at[i - 1] > longest.toNanos() - longest.fromNanos()) {
+                longest = new Gap(at[i - 1], at[i]);
+            }
+        }
+        return longest;
+    }
+
+    /**
+     * Compares the database with what the clients were told: the differences (none when each acknowledged bet is
+     * there exactly once, with the id the client got, and no bet of this traffic is there that was neither
+     * acknowledged nor given up on).
+     */
+    public List<String> differencesWithDatabase() throws Exception {
+        Map<String, List<Long>> inDb = new HashMap<>();
+        try (Connection c = route.db(); PreparedStatement s = c.prepareStatement(
+                "SELECT request_id, id FROM bet WHERE account_id = ANY (?) AND request_id LIKE ?")) {
+            Array ids = c.createArrayOf("bigint", bettors.stream().map(Bettor::accountId).toArray());
+            s.setArray(1, ids);
+            s.setString(2, prefix + "-%");
+            try (ResultSet rs = s.executeQuery()) {
                 while (rs.next()) {
-                    found.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(rs.getLong(2));
+                    inDb.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(rs.getLong(2));
                 }
             }
         }
-        return found;
-    }
-
-    /** Acknowledged request ids that are not in the database exactly once as the acknowledged bet. */
-    public List<String> lostOrDoubled() throws Exception {
-        Map<String, List<Long>> db = betsInDatabase();
-        List<String> wrong = new ArrayList<>();
+        List<String> differences = new ArrayList<>();
         for (Ack a : acked.values()) {
-            List<Long> ids = db.getOrDefault(a.requestId(), List.of());
+            List<Long> ids = inDb.getOrDefault(a.requestId(), List.of());
             if (ids.size() != 1 || ids.get(0) != a.betId()) {
-                wrong.add(a.requestId() + " acked as bet " + a.betId() + ", database has " + ids);
+                differences.add(a.requestId() + " acknowledged as bet " + a.betId() + ", database has " + ids);
             }
         }
-        return wrong;
+        inDb.keySet().stream().filter(id -> !acked.containsKey(id) && abandoned.stream().noneMatch(a -> a.startsWith(id + ":")))
+                .forEach(id -> differences.add("in the database but never acknowledged nor abandoned: " + id));
+        return differences;
     }
 
-    /** Accounts whose ledger does not add up to the balance (must be none). */
-    public static long unbalancedAccounts(Pair pair) throws Exception {
-        return pair.sqlLong("SELECT count(*) FROM account a WHERE a.balance <> "
-                + "(SELECT coalesce(sum(amount), 0) FROM ledger_entry l WHERE l.account_id = a.id)");
+    public String summary() {
+        Gap gap = longestGap();
+        return acked.size() + " acknowledged, " + retriable.get() + " retriable answers " + retriableAnswers() + ", "
+                + errors.size() + " non-retriable errors, " + abandoned.size() + " abandoned, longest gap "
+                + (gap == null ? "-" : gap.millis() + " ms");
     }
 
-    /** Logs a new bettor in through {@code POST /api/session} and returns its session cookie. */
-    public static String session(Pair.Node node, String username, String password) throws Exception {
-        HttpResponse<String> r = node.send("POST", "/api/session",
-                "{\"username\":\"" + username + "\",\"password\":\"" + password + "\"}", null, Duration.ofSeconds(10));
-        if (r.statusCode() != 200) {
-            throw new IllegalStateException("login " + username + " -> " + r.statusCode() + " " + r.body());
+    // --- around a fault
+
+    /** A fault: strikes and returns when it struck (System.nanoTime). */
+    @FunctionalInterface
+    public interface Fault {
+        long strike() throws Exception;
+    }
+
+    /** A stopped traffic and when its fault struck (System.nanoTime). */
+    public record Faulted(BetTraffic bets, long at) {
+        /** Milliseconds from the fault to the first bet accepted for a request sent after it, or -1. */
+        public long firstAckMillis() {
+            return bets.firstAckAfter(at).orElse(-1);
         }
+
+        /** The longest stretch without an acknowledged bet around the fault, in ms. */
+        public long gapMillis() {
+            Gap g = bets.longestGap();
+            return g == null ? -1 : g.millis();
+        }
+    }
+
+    /**
+     * Starts {@code traffic}, strikes {@code fault} once {@code before} has passed and bets flow, waits up to
+     * {@code bound} for a bet accepted for a request sent after the fault, lets the traffic run {@code after} more,
+     * and stops it (in-flight placements finish or are given up).
+     */
+    public static Faulted aroundFault(BetTraffic traffic, Duration before, Duration bound, Duration after, Fault fault)
+            throws Exception {
+        long at;
+        try {
+            traffic.start();
+            Thread.sleep(before.toMillis());
+            Pair.await("bets acknowledged before the fault", Duration.ofSeconds(30), () -> traffic.acked().size() >= 5);
+            at = fault.strike();
+            long struck = at;
+            Pair.await("a bet accepted after the fault", bound, () -> traffic.firstAckAfter(struck).isPresent());
+            Thread.sleep(after.toMillis());
+        } finally {
+            traffic.close();
+        }
+        return new Faulted(traffic, at);
+    }
+
+    // --- set-up through the API
+
+    private static HttpResponse<String> post(String base, String path, String body, String cookie, String auth)
+            throws IOException, InterruptedException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(10))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
+        if (cookie != null) {
+            b.header("Cookie", cookie);
+        }
+        if (auth != null) {
+            b.header("Authorization", auth);
+        }
+        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static String must(HttpResponse<String> r, String what) {
+        if (r.statusCode() / 100 != 2) {
+            throw new IllegalStateException(what + " -> " + r.statusCode() + " " + r.body());
+        }
+        return r.body();
+    }
+
+    public static String basic(String user, String password) {
+        return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Logs a bettor in through {@code POST /api/session} at {@code base} and returns its session cookie. */
+    public static String session(String base, String username, String password) throws Exception {
+        HttpResponse<String> r = post(base, "/api/session",
+                "{\"username\":\"" + username + "\",\"password\":\"" + password + "\"}", null, null);
+        must(r, "login " + username);
         return r.headers().allValues("set-cookie").stream().filter(v -> v.startsWith("holdfast-session="))
                 .map(v -> v.substring(0, v.indexOf(';') < 0 ? v.length() : v.indexOf(';'))).findFirst()
                 .orElseThrow(() -> new IllegalStateException("no session cookie in " + r.headers().map()));
     }
 
-    /** Signs up {@code count} bettors with money through {@code node} and returns their session cookies. */
-    public static List<String> bettors(Pair.Node node, String prefix, int count) throws Exception {
-        List<String> cookies = new ArrayList<>();
+    /** Signs up {@code count} bettors with money through {@code base} (a node or HAProxy), each with a session. */
+    public static List<Bettor> bettors(String base, String prefix, int count) throws Exception {
+        List<Bettor> made = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             String username = prefix.replace('-', '_') + "_" + i + "_" + System.nanoTime() % 100000;
             String password = "secret-" + username;
-            node.send("POST", "/api/accounts", "{\"username\":\"" + username + "\",\"password\":\"" + password + "\"}",
-                    null, Duration.ofSeconds(10));
-            String cookie = session(node, username, password);
-            HttpResponse<String> r = node.send("POST", "/api/wallet/deposits",
-                    "{\"requestId\":\"dep-" + username + "\",\"amount\":10000000}", cookie, Duration.ofSeconds(10));
-            if (r.statusCode() != 201) {
-                throw new IllegalStateException("deposit -> " + r.statusCode() + " " + r.body());
-            }
-            cookies.add(cookie);
+            long accountId = JSON.readTree(must(post(base, "/api/accounts",
+                    "{\"username\":\"" + username + "\",\"password\":\"" + password + "\"}", null, null), "sign-up"))
+                    .get("id").asLong();
+            String cookie = session(base, username, password);
+            must(post(base, "/api/wallet/deposits", "{\"requestId\":\"dep-" + username + "\",\"amount\":10000000}",
+                    cookie, null), "deposit");
+            made.add(new Bettor(accountId, cookie));
         }
-        return cookies;
+        return made;
+    }
+
+    public static List<Bettor> bettors(Pair.Node node, String prefix, int count) throws Exception {
+        return bettors(node.url(), prefix, count);
     }
 
     /** An event with one market; {@code home} and {@code away} are its selections, at 2.00 and 1.80. */
     public record Market(long eventId, long marketId, long home, long away) {
     }
 
-    /** Creates a new event with one market of two selections through the admin API of {@code node}. */
-    public static Market market(Pair.Node node, String name) throws Exception {
-        JsonNode event = JSON.readTree(node.asAdmin("POST", "/api/admin/events",
-                "{\"name\":\"" + name + "\",\"startsAt\":\"2030-01-01T18:00:00Z\"}"));
+    /** Creates a new event with one market of two selections through the admin API at {@code base}. */
+    public static Market market(String base, String adminPassword, String name) throws Exception {
+        String admin = basic("admin", adminPassword);
+        JsonNode event = JSON.readTree(must(post(base, "/api/admin/events",
+                "{\"name\":\"" + name + "\",\"startsAt\":\"2030-01-01T18:00:00Z\"}", null, admin), "event"));
         long eventId = event.get("id").asLong();
-        JsonNode market = JSON.readTree(node.asAdmin("POST", "/api/admin/events/" + eventId + "/markets",
-                "{\"name\":\"Match winner\",\"selections\":[{\"name\":\"Home\",\"odds\":2.00},{\"name\":\"Away\",\"odds\":1.80}]}"));
+        JsonNode market = JSON.readTree(must(post(base, "/api/admin/events/" + eventId + "/markets",
+                "{\"name\":\"Match winner\",\"selections\":[{\"name\":\"Home\",\"odds\":2.00},{\"name\":\"Away\",\"odds\":1.80}]}",
+                null, admin), "market"));
         return new Market(eventId, market.get("id").asLong(), market.get("selections").get(0).get("id").asLong(),
                 market.get("selections").get(1).get("id").asLong());
+    }
+
+    public static Market market(Pair.Node node, String name) throws Exception {
+        return market(node.url(), node.adminPassword(), name);
+    }
+
+    /** Accounts whose ledger does not add up to the balance (must be none). */
+    public static long unbalancedAccounts(Route route) throws Exception {
+        try (Connection c = route.db(); PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM account a "
+                + "WHERE a.balance <> (SELECT coalesce(sum(amount), 0) FROM ledger_entry l WHERE l.account_id = a.id)");
+                ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return rs.getLong(1);
+        }
     }
 }

@@ -26,7 +26,7 @@ import java.util.function.BooleanSupplier;
  * PostgreSQL (ha-config/pg-local), with real faults: kill -9, SIGSTOP/SIGCONT, iptables, a PostgreSQL
  * restart. Used by the *IT tests and by the failover benchmark.
  */
-public final class Pair implements AutoCloseable {
+public final class Pair implements AutoCloseable, BetTraffic.Route {
 
     public static final String A = "node-a";
     public static final String B = "node-b";
@@ -82,6 +82,10 @@ public final class Pair implements AutoCloseable {
             }
             b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
             return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        }
+
+        public String adminPassword() {
+            return password("admin");
         }
 
         /** As the bootstrap admin, whose password this pair generated. */
@@ -229,6 +233,24 @@ public final class Pair implements AutoCloseable {
         });
     }
 
+    /** A client's first attempt goes to the node that is ready now (node-a if none is). */
+    @Override
+    public String first() {
+        Node a = active();
+        return (a != null ? a : node(A)).url();
+    }
+
+    /** After a failed attempt the client tries the other node. */
+    @Override
+    public String after(String failed) {
+        return nodes.values().stream().filter(n -> !n.url().equals(failed)).findFirst().orElseThrow().url();
+    }
+
+    @Override
+    public String nodeOf(String url) {
+        return nodes.values().stream().filter(n -> n.url().equals(url)).findFirst().map(Node::name).orElse(url);
+    }
+
     public Node active() {
         return nodes.values().stream().filter(Node::ready).findFirst().orElse(null);
     }
@@ -277,6 +299,7 @@ public final class Pair implements AutoCloseable {
         return "jdbc:postgresql://127.0.0.1:" + pgPort + "/" + DATABASE;
     }
 
+    @Override
     public Connection db() throws SQLException {
         return DriverManager.getConnection(jdbcUrl(), DB_USER, secrets.get("HOLDFAST_DB_PASSWORD"));
     }

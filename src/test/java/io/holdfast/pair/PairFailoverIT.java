@@ -1,6 +1,7 @@
 package io.holdfast.pair;
 
 import static io.holdfast.pair.BetTraffic.JSON;
+import static io.holdfast.pair.BetTraffic.bet;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.URI;
@@ -35,7 +36,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 class PairFailoverIT {
 
     static Pair pair;
-    static List<String> bettors;
+    static List<BetTraffic.Bettor> bettors;
     static BetTraffic.Market market;
 
     @BeforeAll
@@ -85,7 +86,7 @@ class PairFailoverIT {
         });
 
         // the passive answers a business write with a retriable 503, and writes nothing
-        HttpResponse<String> refused = passive.send("POST", "/api/bets", bet("refused-1", m.home()), bettors.get(0),
+        HttpResponse<String> refused = passive.send("POST", "/api/bets", bet("refused-1", m.home()), bettors.get(0).cookie(),
                 Duration.ofSeconds(5));
         assertThat(refused.statusCode()).isEqualTo(503);
         assertThat(refused.headers().firstValue("Retry-After")).isPresent();
@@ -238,7 +239,7 @@ class PairFailoverIT {
         Pair.Node passive = pair.other(active);
         BetTraffic.Market live = BetTraffic.market(active, "Live when the node died");
         active.asAdmin("POST", "/api/admin/events/" + live.eventId() + "/start", null);
-        String cookie = bettors.get(3);
+        String cookie = bettors.get(3).cookie();
         HttpResponse<String> placed = active.send("POST", "/api/bets", bet("pending-at-kill", live.home()), cookie,
                 Duration.ofSeconds(10));
         assertThat(placed.statusCode()).as(placed.body()).isEqualTo(201);
@@ -284,7 +285,7 @@ class PairFailoverIT {
             for (int i = 0; i < 5; i++) {
                 HttpRequest r = HttpRequest.newBuilder(URI.create(active.url() + "/api/bets"))
                         .timeout(Duration.ofSeconds(60)).header("Content-Type", "application/json")
-                        .header("Cookie", bettors.get(i % bettors.size()))
+                        .header("Cookie", bettors.get(i % bettors.size()).cookie())
                         .POST(HttpRequest.BodyPublishers.ofString(bet("zombie-" + i, market.home()))).build();
                 zombies.add(Pair.HTTP.sendAsync(r, HttpResponse.BodyHandlers.ofString()));
             }
@@ -322,11 +323,6 @@ class PairFailoverIT {
     }
 
     // --- helpers
-
-    static String bet(String requestId, long selectionId) {
-        return "{\"requestId\":\"" + requestId + "\",\"stake\":100,\"oddsChange\":\"ANY\","
-                + "\"legs\":[{\"selectionId\":" + selectionId + ",\"odds\":2.00}]}";
-    }
 
     /** A gauge from the node's Prometheus endpoint, or -1; {@code name} may end with a label selector, {@code x{a="b"}. */
     static double metric(Pair.Node node, String name) {
@@ -407,7 +403,7 @@ class PairFailoverIT {
     static void assertCleanRun(BetTraffic traffic) throws Exception {
         assertThat(traffic.errors()).as("non-retriable answers").isEmpty();
         assertThat(traffic.abandoned()).as("placements never acknowledged within the client's deadline").isEmpty();
-        assertThat(traffic.lostOrDoubled()).as("acknowledged bets not in the database exactly once").isEmpty();
+        assertThat(traffic.differencesWithDatabase()).as("acknowledged bets not in the database exactly once").isEmpty();
         assertThat(BetTraffic.unbalancedAccounts(pair)).as("accounts whose ledger does not add up").isZero();
     }
 }

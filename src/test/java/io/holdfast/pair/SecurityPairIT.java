@@ -82,7 +82,7 @@ class SecurityPairIT {
     void aSessionWorksOnBothNodesAndLogoutEndsItOnBoth() throws Exception {
         Pair.Node active = pair.active();
         Pair.Node passive = pair.other(active);
-        String cookie = BetTraffic.bettors(active, "sessions", 1).get(0);
+        String cookie = BetTraffic.bettors(active, "sessions", 1).get(0).cookie();
         assertThat(passive.send("GET", "/api/me", null, cookie, Duration.ofSeconds(5)).statusCode())
                 .as("the cookie on the other node").isEqualTo(200);
 
@@ -98,7 +98,7 @@ class SecurityPairIT {
         Pair.Node active = pair.active();
         Pair.Node passive = pair.other(active);
         BetTraffic.Market market = BetTraffic.market(active, "Stranger match");
-        String cookie = BetTraffic.bettors(active, "stranger", 1).get(0);
+        String cookie = BetTraffic.bettors(active, "stranger", 1).get(0).cookie();
 
         int port;
         try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {

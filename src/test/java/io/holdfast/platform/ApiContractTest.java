@@ -19,7 +19,7 @@ import io.holdfast.support.Db;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 
-/** Every endpoint of shared/API.md implemented so far, with its status codes and error codes. */
+/** Every endpoint of docs/API.md implemented so far, with its status codes and error codes. */
 @QuarkusTest
 class ApiContractTest {
 

@@ -1,0 +1,55 @@
+package io.holdfast.settlement;
+
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.transaction.Transactional;
+
+import io.holdfast.odds.OddsCatalog;
+import io.holdfast.odds.Views.MarketView;
+import io.holdfast.platform.Jdbc;
+import io.holdfast.platform.ProblemException;
+import io.holdfast.settlement.MarketSettlement.SelectionLiability;
+
+/** The back office's read of a market's settlement: its revisions and failure, and the open bets' liability. */
+@ApplicationScoped
+@Transactional(Transactional.TxType.SUPPORTS)
+public class Liabilities {
+
+    private record Exposure(long openBets, long stakes, long liability) {
+        static final Exposure NONE = new Exposure(0, 0, 0);
+    }
+
+    private record Revisions(int result, int settled, String error, Instant retryAt) {
+    }
+
+    private final OddsCatalog catalog;
+    private final Jdbc jdbc;
+
+    Liabilities(OddsCatalog catalog, Jdbc jdbc) {
+        this.catalog = catalog;
+        this.jdbc = jdbc;
+    }
+
+    public MarketSettlement market(long marketId) {
+        MarketView market = catalog.market(marketId).orElseThrow(() -> ProblemException.notFound("Market"));
+        Map<Long, Exposure> exposure = new HashMap<>();
+        jdbc.query("""
+                SELECT l.selection_id, count(*), coalesce(sum(b.stake), 0), coalesce(sum(b.potential_payout), 0)
+                FROM bet_leg l JOIN bet b ON b.id = l.bet_id
+                WHERE l.market_id = ? AND b.status IN ('PENDING', 'ACCEPTED') GROUP BY l.selection_id""",
+                rs -> exposure.put(rs.getLong(1), new Exposure(rs.getLong(2), rs.getLong(3), rs.getLong(4))), marketId);
+        Revisions state = jdbc.queryOne("SELECT result_revision, settled_revision, settlement_error, settlement_retry_at "
+                + "FROM market WHERE id = ?", rs -> new Revisions(rs.getInt(1), rs.getInt(2), rs.getString(3),
+                        Jdbc.instant(rs, "settlement_retry_at")), marketId).orElseThrow();
+        List<SelectionLiability> selections = market.selections().stream().map(s -> {
+            Exposure e = exposure.getOrDefault(s.id(), Exposure.NONE);
+            return new SelectionLiability(s.id(), s.name(), s.odds(), s.version(), e.openBets(), e.stakes(), e.liability());
+        }).toList();
+        return new MarketSettlement(market.id(), market.eventId(), market.name(), market.status(), state.result(),
+                state.settled(), state.error(), state.retryAt(), selections);
+    }
+}
