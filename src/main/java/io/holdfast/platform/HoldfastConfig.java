@@ -33,6 +33,8 @@ public interface HoldfastConfig {
 
     Session session();
 
+    Shedding shedding();
+
     interface Node {
         String name();
     }
@@ -113,6 +115,14 @@ public interface HoldfastConfig {
 
         /** Peers (the load balancer) whose X-Forwarded-For and X-Forwarded-Proto are believed; nobody's by default. */
         Optional<List<String>> trustedProxies();
+    }
+
+    interface Shedding {
+        /** Bet placements in flight on one node at once; beyond it 429 at once. */
+        int placements();
+
+        /** Bet placements in flight for one client (session or Basic credentials) at once. */
+        int placementsPerBettor();
     }
 
     interface Session {

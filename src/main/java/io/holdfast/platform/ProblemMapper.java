@@ -93,6 +93,15 @@ public class ProblemMapper {
     @ServerExceptionMapper
     public Response web(WebApplicationException e) {
         int status = e.getResponse().getStatus();
+        // the JSON reader wraps Jackson's refusal: answer with the field it names
+        for (Throwable t = e.getCause(); status == 400 && t != null; t = t.getCause()) {
+            if (t instanceof com.fasterxml.jackson.databind.exc.MismatchedInputException m) {
+                return mismatched(m);
+            }
+            if (t instanceof JsonProcessingException j) {
+                return unreadable(j);
+            }
+        }
         if (status >= 500) {
             return unexpected(e);
         }

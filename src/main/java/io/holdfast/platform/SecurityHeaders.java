@@ -36,6 +36,7 @@ public class SecurityHeaders {
                     headers.set("Strict-Transport-Security", HSTS);
                 }
                 if (!page) {
+                    ctx.response().removeCookie(CSRF_COOKIE.substring(0, CSRF_COOKIE.length() - 1), false);
                     List<String> cookies = headers.getAll("Set-Cookie");
                     if (cookies.stream().anyMatch(c -> c.startsWith(CSRF_COOKIE))) {
                         headers.remove("Set-Cookie");

@@ -30,6 +30,12 @@ import io.quarkus.jackson.ObjectMapperCustomizer;
 @Singleton
 public class StrictJson implements ObjectMapperCustomizer {
 
+    /** Last of all customizers: the java.time module is registered before, so this Instant reader wins. */
+    @Override
+    public int priority() {
+        return MINIMUM_PRIORITY;
+    }
+
     @Override
     @SuppressWarnings("deprecation") // MapperFeature on a built mapper: the customizer gets no builder
     public void customize(ObjectMapper mapper) {

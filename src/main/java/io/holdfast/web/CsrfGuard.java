@@ -15,7 +15,8 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
  * CSRF for every state-changing page request, with or without a body. Quarkus' CSRF filter checks the token of a
  * form body; a page POST that carries no form (no body, or another content type) would pass it unchecked and rest
  * on SameSite alone. Such a request must send the token in the {@code X-CSRF-Token} header, equal to the CSRF
- * cookie (double submit), or it is refused with 403 before any page code runs. The API ({@code /api/...}) is not
+ * cookie (double submit; Quarkus' filter checks the header too), or it is refused with 403 before any page code
+ * runs. The API ({@code /api/...}) is not
  * a page: it takes JSON with Basic or the session cookie, which SameSite=Lax keeps off cross-site requests.
  */
 public class CsrfGuard {
@@ -31,9 +32,9 @@ public class CsrfGuard {
             return null;
         }
         MediaType type = request.getMediaType();
-        if (type != null && (type.isCompatible(MediaType.APPLICATION_FORM_URLENCODED_TYPE)
+        if (type != null && request.getLength() > 0 && (type.isCompatible(MediaType.APPLICATION_FORM_URLENCODED_TYPE)
                 || type.isCompatible(MediaType.MULTIPART_FORM_DATA_TYPE))) {
-            return null; // a form: Quarkus' CSRF filter checks its token field
+            return null; // a form with a body: Quarkus' CSRF filter checks its token field
         }
         Cookie cookie = request.getCookies().get(COOKIE);
         String header = request.getHeaderString(HEADER);

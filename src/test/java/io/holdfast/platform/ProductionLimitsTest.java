@@ -22,24 +22,27 @@ import io.quarkus.test.junit.TestProfile;
 import io.restassured.response.Response;
 
 /**
- * Login and sign-up throttling (LoginThrottle): counted before bcrypt, keyed by account@address and by address,
- * a doubling delay instead of a lockout. Each test plays its own client addresses through X-Forwarded-For
+ * The limits the rest of the suite turns off: login and sign-up throttling (LoginThrottle: counted before bcrypt,
+ * keyed by account@address and by address, a doubling delay instead of a lockout), the absolute session lifetime,
+ * and placement shedding (PlacementShedder). Each test plays its own client addresses through X-Forwarded-For
  * (127.0.0.1 is the trusted proxy in the test profile).
  */
 @QuarkusTest
-@TestProfile(LoginThrottleTest.Strict.class)
-class LoginThrottleTest {
+@TestProfile(ProductionLimitsTest.Strict.class)
+class ProductionLimitsTest {
 
     /**
      * The production allowances for logins; a small sign-up allowance (the suite's default is unlimited); a first
      * delay of 4 s so that 50 parallel requests on a busy machine all arrive before it runs out; sessions that
-     * live 5 s (the absolute lifetime is tested here: it needs a profile of its own).
+     * live 5 s (the absolute lifetime is tested here: it needs a profile of its own); placements shed beyond 4 in
+     * flight per node and 1 per bettor.
      */
     public static class Strict implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
             return Map.of("holdfast.security.signups-per-address", "3", "holdfast.security.throttle-delay", "4s",
-                    "holdfast.session.lifetime", "PT5S");
+                    "holdfast.session.lifetime", "PT5S", "holdfast.shedding.placements", "4",
+                    "holdfast.shedding.placements-per-bettor", "1");
         }
     }
 
@@ -160,5 +163,44 @@ class LoginThrottleTest {
         }
         assertThat(status).isEqualTo(401);
         assertThat((System.nanoTime() - start) / 1_000_000).as("ms until the session ended").isBetween(3_500L, 7_000L);
+    }
+
+    @Test
+    void shouldShedPlacementsBeyondTheNodesLimitAtOnce() throws Exception {
+        Api.Market market = Api.market("2.00", "1.80");
+        List<Api.Bettor> bettors = new ArrayList<>();
+        for (int i = 0; i < 24; i++) {
+            bettors.add(Api.bettor(1_000));
+        }
+        List<Http.Answer> answers = List.of();
+        for (int round = 0; round < 3 && answers.stream().noneMatch(a -> a.status() == 429); round++) {
+            List<Callable<Http.Answer>> bets = new ArrayList<>();
+            for (Api.Bettor b : bettors) {
+                String body = "{\"requestId\":\"" + Api.unique("shed") + "\",\"stake\":10,\"oddsChange\":\"ANY\","
+                        + "\"legs\":[{\"selectionId\":" + market.selections().get(0) + ",\"odds\":2.00}]}";
+                bets.add(() -> Http.post(b, "/api/bets", body));
+            }
+            answers = Http.together(bets);
+        }
+        assertThat(answers).extracting(Http.Answer::status).containsOnly(201, 429).contains(201, 429);
+        assertThat(answers.stream().filter(a -> a.status() == 429)).allMatch(a -> a.body().contains("RATE_LIMITED"));
+        assertThat(metrics.counter("holdfast.placements.shed").count()).isPositive();
+    }
+
+    @Test
+    void shouldShedASecondPlacementOfOneBettorInFlight() throws Exception {
+        Api.Market market = Api.market("2.00", "1.80");
+        Api.Bettor bettor = Api.bettor(10_000);
+        List<Http.Answer> answers = List.of();
+        for (int round = 0; round < 3 && answers.stream().noneMatch(a -> a.status() == 429); round++) {
+            List<Callable<Http.Answer>> bets = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                String body = "{\"requestId\":\"" + Api.unique("mine") + "\",\"stake\":10,\"oddsChange\":\"ANY\","
+                        + "\"legs\":[{\"selectionId\":" + market.selections().get(0) + ",\"odds\":2.00}]}";
+                bets.add(() -> Http.post(bettor, "/api/bets", body));
+            }
+            answers = Http.together(bets);
+        }
+        assertThat(answers).extracting(Http.Answer::status).containsOnly(201, 429).contains(201, 429);
     }
 }
