@@ -55,6 +55,21 @@ class ProductionLimitsTest {
         return "198.51.100." + (address++);
     }
 
+    /** A new bettor, signed up from an address of its own (this profile allows 3 sign-ups per address). */
+    private static Api.Bettor bettor(long deposit) {
+        String username = Api.unique("limits").replace('-', '_');
+        String password = "secret-" + username;
+        long id = Api.anonymous().header("X-Forwarded-For", nextAddress())
+                .body(Map.of("username", username, "password", password)).post("/api/accounts").then().statusCode(201)
+                .extract().jsonPath().getLong("id");
+        Api.Bettor bettor = new Api.Bettor(id, username, password);
+        if (deposit > 0) {
+            Api.as(bettor).body(Map.of("requestId", Api.unique("dep"), "amount", deposit)).post("/api/wallet/deposits")
+                    .then().statusCode(201);
+        }
+        return bettor;
+    }
+
     private static Response login(String from, String username, String password) {
         return Api.anonymous().header("X-Forwarded-For", from).body(Map.of("username", username, "password", password))
                 .post("/api/session");
@@ -66,7 +81,7 @@ class ProductionLimitsTest {
 
     @Test
     void shouldCheckAtMostTheAllowanceOfFiftyParallelWrongPasswords() throws Exception {
-        Api.Bettor bettor = Api.bettor(0);
+        Api.Bettor bettor = bettor(0);
         String from = nextAddress();
         double before = passwordChecks();
         List<Callable<Integer>> guesses = new ArrayList<>();
@@ -106,7 +121,7 @@ class ProductionLimitsTest {
 
     @Test
     void shouldCountBasicAndSessionLoginsAlike() {
-        Api.Bettor bettor = Api.bettor(0);
+        Api.Bettor bettor = bettor(0);
         String from = nextAddress();
         for (int i = 0; i < 5; i++) {
             Api.anonymous().header("X-Forwarded-For", from).auth().preemptive().basic(bettor.username(), "bad-" + i)
@@ -152,7 +167,7 @@ class ProductionLimitsTest {
 
     @Test
     void shouldEndASessionAtItsAbsoluteLifetimeHoweverBusy() throws Exception {
-        Api.Bettor bettor = Api.bettor(0);
+        Api.Bettor bettor = bettor(0);
         String cookie = login(nextAddress(), bettor.username(), bettor.password()).then().statusCode(200)
                 .extract().cookie(Sessions.COOKIE);
         long start = System.nanoTime();
@@ -170,7 +185,7 @@ class ProductionLimitsTest {
         Api.Market market = Api.market("2.00", "1.80");
         List<Api.Bettor> bettors = new ArrayList<>();
         for (int i = 0; i < 24; i++) {
-            bettors.add(Api.bettor(1_000));
+            bettors.add(bettor(1_000));
         }
         List<Http.Answer> answers = List.of();
         for (int round = 0; round < 3 && answers.stream().noneMatch(a -> a.status() == 429); round++) {
@@ -190,7 +205,7 @@ class ProductionLimitsTest {
     @Test
     void shouldShedASecondPlacementOfOneBettorInFlight() throws Exception {
         Api.Market market = Api.market("2.00", "1.80");
-        Api.Bettor bettor = Api.bettor(10_000);
+        Api.Bettor bettor = bettor(10_000);
         List<Http.Answer> answers = List.of();
         for (int round = 0; round < 3 && answers.stream().noneMatch(a -> a.status() == 429); round++) {
             List<Callable<Http.Answer>> bets = new ArrayList<>();
