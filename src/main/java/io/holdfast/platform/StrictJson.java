@@ -28,7 +28,7 @@ import io.quarkus.jackson.ObjectMapperCustomizer;
  * the field ({@link ProblemMapper}). The shapes of docs/API.md are exactly what passes.
  */
 @Singleton
-public class StrictJson implements ObjectMapperCustomizer {
+class StrictJson implements ObjectMapperCustomizer {
 
     /** Last of all customizers: the java.time module is registered before, so this Instant reader wins. */
     @Override
