@@ -12,10 +12,12 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 
 import io.holdfast.platform.Jdbc;
+import io.holdfast.platform.ModuleApi;
 
 /** Reads of bets with their legs. */
 @ApplicationScoped
 @Transactional(Transactional.TxType.SUPPORTS)
+@ModuleApi
 public class BetStore {
 
     private static final String BET_COLUMNS = "id, request_id, status, stake, odds, potential_payout, payout, placed_at, "

@@ -32,7 +32,7 @@ import io.quarkus.scheduler.Scheduled;
  * {@code FOR UPDATE SKIP LOCKED}.
  */
 @ApplicationScoped
-public class PendingBetCompleter {
+class PendingBetCompleter {
 
     private static final Logger LOG = Logger.getLogger(PendingBetCompleter.class);
 

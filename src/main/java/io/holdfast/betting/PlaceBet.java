@@ -16,6 +16,7 @@ import io.holdfast.odds.MarketStatus;
 import io.holdfast.odds.OddsBook;
 import io.holdfast.odds.Quote;
 import io.holdfast.platform.HoldfastConfig;
+import io.holdfast.platform.ModuleApi;
 import io.holdfast.platform.ProblemException;
 import io.holdfast.wallet.Limits;
 import io.smallrye.faulttolerance.api.RetryWhen;
@@ -26,6 +27,7 @@ import io.smallrye.faulttolerance.api.RetryWhen;
  * on each market's status. Idempotent by {@code requestId}.
  */
 @ApplicationScoped
+@ModuleApi
 public class PlaceBet {
 
     /** The outcome: the bet, and whether this call created it (false: a retry of an earlier request). */

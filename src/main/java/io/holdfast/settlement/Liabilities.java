@@ -11,12 +11,14 @@ import jakarta.transaction.Transactional;
 import io.holdfast.odds.OddsCatalog;
 import io.holdfast.odds.Views.MarketView;
 import io.holdfast.platform.Jdbc;
+import io.holdfast.platform.ModuleApi;
 import io.holdfast.platform.ProblemException;
 import io.holdfast.settlement.MarketSettlement.SelectionLiability;
 
 /** The back office's read of a market's settlement: its revisions and failure, and the open bets' liability. */
 @ApplicationScoped
 @Transactional(Transactional.TxType.SUPPORTS)
+@ModuleApi
 public class Liabilities {
 
     private record Exposure(long openBets, long stakes, long liability) {

@@ -18,10 +18,12 @@ import io.holdfast.cluster.Fenced;
 import io.holdfast.odds.OddsBook;
 import io.holdfast.platform.AuditLog;
 import io.holdfast.platform.Jdbc;
+import io.holdfast.platform.ModuleApi;
 import io.holdfast.platform.ProblemException;
 
 /** Posting results: each different result is a new revision; the same result again is a no-op. */
 @ApplicationScoped
+@ModuleApi
 public class Results {
 
     /** What the admin was answered: the revision now in force and whether this call created it. */

@@ -6,6 +6,6 @@ package io.holdfast.wallet;
  * once it committed, e.g. to end the sessions of a blocked account (API.md: "blocking ends the account's
  * sessions"). The one place it is fired for admin changes is {@link Accounts#setStatus}.
  */
-public record AccountStatusChanged(long accountId, String username, AccountStatus from, AccountStatus to,
+record AccountStatusChanged(long accountId, String username, AccountStatus from, AccountStatus to,
         String actor) {
 }

@@ -22,13 +22,16 @@ import io.quarkus.cache.CacheResult;
 import io.holdfast.platform.AuditLog;
 import io.holdfast.platform.HoldfastConfig;
 import io.holdfast.platform.Jdbc;
+import io.holdfast.platform.ModuleApi;
 import io.holdfast.platform.ProblemException;
+import io.holdfast.platform.Sessions;
 import io.quarkus.elytron.security.common.BcryptUtil;
 import io.quarkus.runtime.StartupEvent;
 
 /** Accounts: sign-up, status, self-exclusion and time-out, and the bootstrap admin and ops users. */
 @ApplicationScoped
 @Transactional
+@ModuleApi
 public class Accounts {
 
     private static final Logger LOG = Logger.getLogger(Accounts.class);
@@ -42,9 +45,12 @@ public class Accounts {
     private final HoldfastConfig config;
     private final Limits limits;
     private final Event<AccountStatusChanged> statusChanged;
+    private final Sessions sessions;
 
-    Accounts(Jdbc jdbc, AuditLog audit, HoldfastConfig config, Limits limits, Event<AccountStatusChanged> statusChanged) {
+    Accounts(Jdbc jdbc, AuditLog audit, HoldfastConfig config, Limits limits, Event<AccountStatusChanged> statusChanged,
+            Sessions sessions) {
         this.limits = limits;
+        this.sessions = sessions;
         this.statusChanged = statusChanged;
         this.jdbc = jdbc;
         this.audit = audit;
@@ -97,6 +103,9 @@ public class Accounts {
         audit.record(actor, "ACCOUNT_STATUS", "account " + id + " " + from + " -> " + status);
         if (from != status) {
             statusChanged.fire(new AccountStatusChanged(id, row.getKey(), from, status, actor));
+        }
+        if (status == AccountStatus.BLOCKED) {
+            sessions.endAllOf(id, null, "BLOCKED"); // every session of the account, on every node
         }
         return get(id);
     }

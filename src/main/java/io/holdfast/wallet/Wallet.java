@@ -9,6 +9,7 @@ import io.holdfast.cluster.Fenced;
 import io.holdfast.cluster.WriteGuard;
 import io.holdfast.platform.HoldfastConfig;
 import io.holdfast.platform.Jdbc;
+import io.holdfast.platform.ModuleApi;
 import io.holdfast.platform.ProblemException;
 
 /**
@@ -19,6 +20,7 @@ import io.holdfast.platform.ProblemException;
  */
 @ApplicationScoped
 @Transactional(Transactional.TxType.MANDATORY)
+@ModuleApi
 public class Wallet {
 
     /** Result of a deposit: the balance after it, and whether this call credited (false: a repeat). */

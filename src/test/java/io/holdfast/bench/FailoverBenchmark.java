@@ -69,7 +69,7 @@ public final class FailoverBenchmark {
                 Pair.await("old node fenced", Duration.ofSeconds(20), () -> !active.ready());
             });
             underLoad("w" + run, new ArrayList<>(), (active, passive, t0) -> {
-                JsonNode done = JSON.readTree(active.as("ops", "ops", "POST", "/api/ops/switchover",
+                JsonNode done = JSON.readTree(active.asOps("POST", "/api/ops/switchover",
                         "{\"target\":\"" + passive.name() + "\"}"));
                 flipClient.add(ms(System.nanoTime() - t0));
                 flip.add(done.get("tookMillis").asLong());

@@ -67,13 +67,13 @@ class PairFailoverIT {
         Pair.Node active = pair.active();
         Pair.Node passive = pair.other(active);
         for (Pair.Node n : pair.nodes()) {
-            JsonNode cluster = JSON.readTree(n.as("ops", "ops", "GET", "/api/ops/cluster", null));
+            JsonNode cluster = JSON.readTree(n.asOps("GET", "/api/ops/cluster", null));
             assertThat(cluster.get("active").asText()).isEqualTo(active.name());
             assertThat(roles(cluster)).containsExactlyInAnyOrder(active.name() + "=ACTIVE", passive.name() + "=PASSIVE");
         }
 
         BetTraffic.Market m = BetTraffic.market(active, "Odds replication");
-        active.as("admin", "admin", "PUT", "/api/admin/selections/" + m.home() + "/odds", "{\"odds\":2.65}");
+        active.asAdmin("PUT", "/api/admin/selections/" + m.home() + "/odds", "{\"odds\":2.65}");
         Pair.await("the passive's replicated odds book shows 2.65", Duration.ofSeconds(10), () -> {
             try {
                 HttpResponse<String> r = passive.send("GET", "/api/odds/" + m.home(), null, null, Duration.ofSeconds(2));
@@ -187,7 +187,7 @@ class PairFailoverIT {
         try (BetTraffic traffic = new BetTraffic(pair, bettors, market.home(), "switchover", Duration.ofSeconds(30))
                 .start()) {
             awaitAcks(traffic, 20);
-            JsonNode done = JSON.readTree(from.as("ops", "ops", "POST", "/api/ops/switchover",
+            JsonNode done = JSON.readTree(from.asOps("POST", "/api/ops/switchover",
                     "{\"target\":\"" + to.name() + "\"}"));
             long flipped = System.nanoTime();
             assertThat(done.get("active").asText()).isEqualTo(to.name());
@@ -238,7 +238,7 @@ class PairFailoverIT {
         Pair.Node active = pair.active();
         Pair.Node passive = pair.other(active);
         BetTraffic.Market live = BetTraffic.market(active, "Live when the node died");
-        active.as("admin", "admin", "POST", "/api/admin/events/" + live.eventId() + "/start", null);
+        active.asAdmin("POST", "/api/admin/events/" + live.eventId() + "/start", null);
         String cookie = bettors.get(3).cookie();
         HttpResponse<String> placed = active.send("POST", "/api/bets", bet("pending-at-kill", live.home()), cookie,
                 Duration.ofSeconds(10));
@@ -314,7 +314,7 @@ class PairFailoverIT {
         }
         Pair.await(active.name() + " back in the cluster as PASSIVE", Duration.ofSeconds(30), () -> {
             try {
-                JsonNode cluster = JSON.readTree(passive.as("ops", "ops", "GET", "/api/ops/cluster", null));
+                JsonNode cluster = JSON.readTree(passive.asOps("GET", "/api/ops/cluster", null));
                 return roles(cluster).contains(active.name() + "=PASSIVE");
             } catch (Exception e) {
                 return false;
@@ -362,7 +362,7 @@ class PairFailoverIT {
     /** Whether {@code observer} sees {@code other} as a reachable member of its cluster view. */
     static boolean reachable(Pair.Node observer, String other) {
         try {
-            JsonNode cluster = JSON.readTree(observer.as("ops", "ops", "GET", "/api/ops/cluster", null));
+            JsonNode cluster = JSON.readTree(observer.asOps("GET", "/api/ops/cluster", null));
             for (JsonNode n : cluster.get("nodes")) {
                 if (n.get("name").asText().equals(other)) {
                     return !n.get("role").asText().equals("UNREACHABLE");

@@ -214,7 +214,7 @@ class ApiContractTest {
             Api.anonymous().auth().preemptive().basic(bettor.username(), "bad-" + i).get("/api/me").then().statusCode(401);
         }
         Api.anonymous().auth().preemptive().basic(bettor.username(), bettor.password()).get("/api/me").then()
-                .statusCode(429).header("Retry-After", notNullValue()).body("code", equalTo("TOO_MANY_ATTEMPTS"));
+                .statusCode(429).header("Retry-After", notNullValue()).body("code", equalTo("RATE_LIMITED"));
     }
 
     @Test
