@@ -31,7 +31,7 @@ import io.quarkus.runtime.Startup;
  */
 @Startup // its gauge shows on the passive too
 @ApplicationScoped
-public class PendingIndex {
+class PendingIndex {
 
     private static final Logger LOG = Logger.getLogger(PendingIndex.class);
 

@@ -9,9 +9,11 @@ import io.holdfast.cluster.ClusterView.Database;
 import io.holdfast.cluster.ClusterView.Node;
 import io.holdfast.cluster.ClusterView.Standby;
 import io.holdfast.platform.Jdbc;
+import io.holdfast.platform.ModuleApi;
 
 /** The cluster at a glance (lease, nodes and roles, database replication), for the API and the ops console. */
 @ApplicationScoped
+@ModuleApi
 public class ClusterStatus {
 
     private final Jdbc jdbc;

@@ -3,7 +3,10 @@ package io.holdfast.cluster;
 import java.time.Instant;
 import java.util.List;
 
+import io.holdfast.platform.ModuleApi;
+
 /** The cluster at a glance: the lease, the nodes and their roles, the database's replication. */
+@ModuleApi
 public record ClusterView(long epoch, String active, Instant renewedAt, Instant expiresAt, List<Node> nodes,
         Database database) {
 

@@ -25,7 +25,7 @@ import io.quarkus.runtime.StartupEvent;
  * ({@link LeaseRow}), so bet traffic can never starve a renewal; role changes go through {@link RoleTransitions}.
  */
 @ApplicationScoped
-public class LeaseKeeper {
+class LeaseKeeper {
 
     private static final Logger LOG = Logger.getLogger(LeaseKeeper.class);
 

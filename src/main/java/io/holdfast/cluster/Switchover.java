@@ -6,6 +6,7 @@ import org.jboss.logging.Logger;
 
 import io.holdfast.platform.AuditLog;
 import io.holdfast.platform.HoldfastConfig;
+import io.holdfast.platform.ModuleApi;
 import io.holdfast.platform.ProblemException;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -16,6 +17,7 @@ import io.quarkus.narayana.jta.QuarkusTransaction;
  * in-flight writes committed, turn PASSIVE, and answer once the target reports itself ACTIVE.
  */
 @ApplicationScoped
+@ModuleApi
 public class Switchover {
 
     private static final Logger LOG = Logger.getLogger(Switchover.class);

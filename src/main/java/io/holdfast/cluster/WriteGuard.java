@@ -7,6 +7,7 @@ import jakarta.transaction.Transactional;
 import org.jboss.logging.Logger;
 
 import io.holdfast.platform.Jdbc;
+import io.holdfast.platform.ModuleApi;
 import io.holdfast.platform.ProblemException;
 
 /**
@@ -17,6 +18,7 @@ import io.holdfast.platform.ProblemException;
  * {@code FOR SHARE}, which blocks renewals.
  */
 @ApplicationScoped
+@ModuleApi
 public class WriteGuard {
 
     private static final Logger LOG = Logger.getLogger(WriteGuard.class);

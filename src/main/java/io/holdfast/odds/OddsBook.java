@@ -28,6 +28,7 @@ import io.holdfast.cluster.ClusterState;
 import io.holdfast.cluster.NodeRole;
 import io.holdfast.cluster.RoleChanged;
 import io.holdfast.platform.Caches;
+import io.holdfast.platform.ModuleApi;
 import io.quarkus.runtime.StartupEvent;
 
 /**
@@ -40,6 +41,7 @@ import io.quarkus.runtime.StartupEvent;
  */
 @ApplicationScoped
 @Listener(sync = false)
+@ModuleApi
 public class OddsBook {
 
     private static final Logger LOG = Logger.getLogger(OddsBook.class);

@@ -25,6 +25,7 @@ import io.smallrye.config.WithDefault;
  * who writes the truth), rebuilt from the database on any doubt.
  */
 @ApplicationScoped
+@ModuleApi
 public class Caches {
 
     public static final String ODDS_BOOK = "odds-book";

@@ -6,6 +6,7 @@ import io.quarkus.security.identity.SecurityIdentity;
 
 /** The authenticated caller of this request: its account id and name. */
 @RequestScoped
+@ModuleApi
 public class CurrentUser {
 
     public static final String ACCOUNT_ID = "holdfast.account-id";

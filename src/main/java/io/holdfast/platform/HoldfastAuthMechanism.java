@@ -28,7 +28,7 @@ import io.vertx.ext.web.RoutingContext;
  * password again (bcrypt is tens of milliseconds of CPU); otherwise HTTP Basic.
  */
 @ApplicationScoped
-public class HoldfastAuthMechanism implements HttpAuthenticationMechanism {
+class HoldfastAuthMechanism implements HttpAuthenticationMechanism {
 
     private final Sessions sessions;
 

@@ -9,6 +9,7 @@ import io.smallrye.config.WithDefault;
 
 /** Typed configuration under {@code holdfast.*}; defaults live in application.properties. */
 @ConfigMapping(prefix = "holdfast")
+@ModuleApi
 public interface HoldfastConfig {
 
     Node node();

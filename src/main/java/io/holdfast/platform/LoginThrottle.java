@@ -23,6 +23,7 @@ import org.infinispan.manager.EmbeddedCacheManager;
  * A throttle is derived state: losing it costs nothing but a fresh allowance.
  */
 @ApplicationScoped
+@ModuleApi
 public class LoginThrottle {
 
     /** An attempt that took its slots; the caller reports how it ended. */

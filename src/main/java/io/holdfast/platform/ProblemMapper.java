@@ -19,7 +19,7 @@ import io.quarkus.security.UnauthorizedException;
  * The one place where exceptions become HTTP answers: always problem+json, never a class name or a
  * stack trace. Database trouble (lost connection, failover, lock timeout) is a retriable 503.
  */
-public class ProblemMapper {
+class ProblemMapper {
 
     private static final Logger LOG = Logger.getLogger(ProblemMapper.class);
 

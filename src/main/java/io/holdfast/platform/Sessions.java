@@ -27,6 +27,7 @@ import io.vertx.ext.web.RoutingContext;
  * session has an absolute lifetime.
  */
 @ApplicationScoped
+@ModuleApi
 public class Sessions {
 
     public static final String COOKIE = "holdfast-session";

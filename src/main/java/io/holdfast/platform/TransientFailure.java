@@ -6,6 +6,7 @@ import java.sql.SQLException;
  * Failures a client can retry: the database went away, failed over, or timed out a lock. The error mapper
  * answers them 503 + Retry-After; business code asks the same question to decide whether to try again.
  */
+@ModuleApi
 public final class TransientFailure {
 
     private TransientFailure() {
