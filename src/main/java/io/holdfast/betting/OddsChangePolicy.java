@@ -2,7 +2,10 @@ package io.holdfast.betting;
 
 import java.math.BigDecimal;
 
+import io.holdfast.platform.ModuleApi;
+
 /** What the bettor accepts when the price moved between the slip and the placement (or the live delay). */
+@ModuleApi
 public enum OddsChangePolicy {
     /** only the exact price seen */
     NONE,

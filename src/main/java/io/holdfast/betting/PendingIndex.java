@@ -23,7 +23,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.Startup;
 
 /**
- * The pending-delay index (ARCHITECTURE.md §2): live bets waiting out their delay, bet id → due time, in a
+ * The pending-delay index (docs/ARCHITECTURE.md §2): live bets waiting out their delay, bet id → due time, in a
  * replicated cache, so both nodes know what is due and when. Derived state: the PENDING rows are the
  * truth. The node that turns ACTIVE rebuilds the index from them, and {@link PendingBetCompleter} still
  * sweeps the database every few seconds for anything the index missed. With the index the completer
@@ -31,7 +31,7 @@ import io.quarkus.runtime.Startup;
  */
 @Startup // its gauge shows on the passive too
 @ApplicationScoped
-public class PendingIndex {
+class PendingIndex {
 
     private static final Logger LOG = Logger.getLogger(PendingIndex.class);
 

@@ -12,7 +12,10 @@ import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Positive;
 import jakarta.validation.constraints.Size;
 
+import io.holdfast.platform.ModuleApi;
+
 /** POST /api/bets: one leg is a single, 2..20 legs an accumulator. {@code odds} per leg is the price the bettor saw. */
+@ModuleApi
 public record PlaceBetCommand(
         @NotBlank @Size(max = 64) String requestId,
         @NotNull @Positive Long stake,

@@ -3,7 +3,7 @@ package io.holdfast.betting;
 import java.util.function.Predicate;
 
 import io.holdfast.platform.ProblemException;
-import io.holdfast.platform.ProblemMapper;
+import io.holdfast.platform.TransientFailure;
 
 /**
  * Which placement failures are worth one more try on this node: the database connection broke or the
@@ -18,7 +18,7 @@ public final class RetriableFailure implements Predicate<Throwable> {
             if (t instanceof ProblemException) {
                 return false;
             }
-            if (ProblemMapper.Transient.isTransient(t)) {
+            if (TransientFailure.isTransient(t)) {
                 return true;
             }
         }

@@ -1,8 +1,5 @@
 package io.holdfast.cluster;
 
-import java.time.Instant;
-import java.util.List;
-
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
@@ -17,22 +14,6 @@ import io.holdfast.platform.CurrentUser;
 @Path("/api/ops")
 @RolesAllowed("ops")
 public class ClusterResource {
-
-    public record Node(String name, String role, String address, boolean self, long epoch) {
-    }
-
-    /** A standby as Patroni (state running/streaming/stopped…) or pg_stat_replication (state streaming…) sees it. */
-    public record Standby(String name, String state, String syncState, Long lagBytes, String address) {
-    }
-
-    /** {@code source}: "patroni" (its REST API) or "postgresql" (pg_stat_replication on the primary). */
-    public record Database(String primary, List<Standby> standbys, String source, String primaryAddress,
-            Long timeline) {
-    }
-
-    public record Cluster(long epoch, String active, Instant renewedAt, Instant expiresAt, List<Node> nodes,
-            Database database) {
-    }
 
     public record SwitchoverRequest(@NotBlank String target) {
     }
@@ -49,7 +30,7 @@ public class ClusterResource {
 
     @GET
     @Path("/cluster")
-    public Cluster cluster() {
+    public ClusterView cluster() {
         return status.snapshot();
     }
 

@@ -4,11 +4,14 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import io.holdfast.platform.ModuleApi;
+
 /**
  * This node's view of its role and epoch: the facade other modules ask "may I write, and as whom?".
  * The database still decides: {@link WriteGuard} checks the epoch inside every write transaction.
  */
 @ApplicationScoped
+@ModuleApi
 public class ClusterState {
 
     /** Role and epoch change together, so readers never see an ACTIVE role with another epoch's token. */

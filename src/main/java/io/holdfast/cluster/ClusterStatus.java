@@ -5,14 +5,15 @@ import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import io.holdfast.cluster.ClusterResource.Cluster;
-import io.holdfast.cluster.ClusterResource.Database;
-import io.holdfast.cluster.ClusterResource.Node;
-import io.holdfast.cluster.ClusterResource.Standby;
+import io.holdfast.cluster.ClusterView.Database;
+import io.holdfast.cluster.ClusterView.Node;
+import io.holdfast.cluster.ClusterView.Standby;
 import io.holdfast.platform.Jdbc;
+import io.holdfast.platform.ModuleApi;
 
 /** The cluster at a glance (lease, nodes and roles, database replication), for the API and the ops console. */
 @ApplicationScoped
+@ModuleApi
 public class ClusterStatus {
 
     private final Jdbc jdbc;
@@ -25,7 +26,7 @@ public class ClusterStatus {
         this.patroni = patroni;
     }
 
-    public Cluster snapshot() {
+    public ClusterView snapshot() {
         var lease = jdbc.queryOne("SELECT holder, epoch, renewed_at, expires_at, expires_at > clock_timestamp() "
                 + "FROM cluster_lease WHERE id = 1",
                 rs -> new Object[] { rs.getString(1), rs.getLong(2), Jdbc.instant(rs, "renewed_at"),
@@ -35,7 +36,7 @@ public class ClusterStatus {
         List<Node> nodes = registry.members().stream()
                 .map(m -> new Node(m.name(), shownRole(m, holder, fresh), m.address(), m.self(), m.epoch()))
                 .toList();
-        return new Cluster((Long) lease[1], (String) lease[0], (Instant) lease[2], (Instant) lease[3], nodes,
+        return new ClusterView((Long) lease[1], (String) lease[0], (Instant) lease[2], (Instant) lease[3], nodes,
                 database());
     }
 

@@ -7,6 +7,8 @@ import java.lang.annotation.Target;
 
 import jakarta.interceptor.InterceptorBinding;
 
+import io.holdfast.platform.ModuleApi;
+
 /**
  * Marks a business write: runs the {@link WriteGuard} first inside the method's transaction, so the
  * transaction commits only under this node's epoch. Put it next to {@code @Transactional}.
@@ -14,5 +16,6 @@ import jakarta.interceptor.InterceptorBinding;
 @InterceptorBinding
 @Retention(RetentionPolicy.RUNTIME)
 @Target({ ElementType.TYPE, ElementType.METHOD })
+@ModuleApi
 public @interface Fenced {
 }

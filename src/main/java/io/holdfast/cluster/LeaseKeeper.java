@@ -18,14 +18,14 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 
 /**
- * Holds or watches the lease (ARCHITECTURE.md §2): the loop and its decisions. ACTIVE: renews every
+ * Holds or watches the lease (docs/ARCHITECTURE.md §2): the loop and its decisions. ACTIVE: renews every
  * {@code renew-interval}; a renewal that finds another epoch means this node was fenced, and it turns PASSIVE at
  * once. PASSIVE: reads the row and takes over (epoch + 1) only after it has itself seen {@code renewed_at}
  * unchanged for at least {@code ttl} of database time. Runs on its own thread and its own small pool
  * ({@link LeaseRow}), so bet traffic can never starve a renewal; role changes go through {@link RoleTransitions}.
  */
 @ApplicationScoped
-public class LeaseKeeper {
+class LeaseKeeper {
 
     private static final Logger LOG = Logger.getLogger(LeaseKeeper.class);
 

@@ -17,7 +17,7 @@ import io.holdfast.platform.HoldfastConfig;
 import io.quarkus.agroal.DataSource;
 
 /**
- * The SQL of the {@code cluster_lease} row (ARCHITECTURE.md §2) and of the sessions around it, on the lease
+ * The SQL of the {@code cluster_lease} row (docs/ARCHITECTURE.md §2) and of the sessions around it, on the lease
  * keeper's own small pool. Every timestamp is the database's clock. Decides nothing: {@link LeaseKeeper}
  * decides when to renew or take over, {@link RoleTransitions} what a role change does.
  */

@@ -38,7 +38,7 @@ import io.quarkus.runtime.StartupEvent;
  */
 @ApplicationScoped
 @Listener(sync = false)
-public class NodeRegistry {
+class NodeRegistry {
 
     private static final Logger LOG = Logger.getLogger(NodeRegistry.class);
 

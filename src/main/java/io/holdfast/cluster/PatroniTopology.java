@@ -42,7 +42,7 @@ class PatroniTopology {
     }
 
     /** Empty when no member answers (each one gets a short timeout: a dead host must not stall the ops page). */
-    Optional<ClusterResource.Database> read() {
+    Optional<ClusterView.Database> read() {
         for (URI member : members) {
             try {
                 HttpResponse<String> answer = http.send(HttpRequest.newBuilder(member).timeout(Duration.ofSeconds(1))
@@ -60,11 +60,11 @@ class PatroniTopology {
         return Optional.empty();
     }
 
-    static ClusterResource.Database parse(JsonNode cluster) {
+    static ClusterView.Database parse(JsonNode cluster) {
         String primary = null;
         String primaryAddress = null;
         Long timeline = null;
-        List<ClusterResource.Standby> standbys = new ArrayList<>();
+        List<ClusterView.Standby> standbys = new ArrayList<>();
         for (JsonNode m : cluster.path("members")) {
             String role = m.path("role").asText();
             String address = m.hasNonNull("host") ? m.path("host").asText() + ":" + m.path("port").asText() : null;
@@ -74,11 +74,11 @@ class PatroniTopology {
                 timeline = m.hasNonNull("timeline") ? m.path("timeline").asLong() : null;
             } else {
                 JsonNode lag = m.path("lag");
-                standbys.add(new ClusterResource.Standby(m.path("name").asText(), m.path("state").asText(null),
+                standbys.add(new ClusterView.Standby(m.path("name").asText(), m.path("state").asText(null),
                         role.equals("sync_standby") ? "sync" : "async", lag.isNumber() ? lag.asLong() : null,
                         address));
             }
         }
-        return new ClusterResource.Database(primary, standbys, "patroni", primaryAddress, timeline);
+        return new ClusterView.Database(primary, standbys, "patroni", primaryAddress, timeline);
     }
 }

@@ -8,6 +8,7 @@ import org.jboss.logging.Logger;
 
 import io.holdfast.platform.AuditLog;
 import io.holdfast.platform.HoldfastConfig;
+import io.holdfast.platform.ModuleApi;
 import io.holdfast.platform.ProblemException;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -28,6 +29,7 @@ import io.quarkus.narayana.jta.QuarkusTransaction;
  * (the handover failed, or the target did not take the lease up in time; the pair then heals by the lease rule).
  */
 @ApplicationScoped
+@ModuleApi
 public class Switchover {
 
     private static final Logger LOG = Logger.getLogger(Switchover.class);

@@ -7,16 +7,18 @@ import jakarta.transaction.Transactional;
 import org.jboss.logging.Logger;
 
 import io.holdfast.platform.Jdbc;
+import io.holdfast.platform.ModuleApi;
 import io.holdfast.platform.ProblemException;
 
 /**
- * The fencing guard of ARCHITECTURE.md §2, the one path every business write transaction takes:
+ * The fencing guard of docs/ARCHITECTURE.md §2, the one path every business write transaction takes:
  * read the lease row {@code FOR KEY SHARE} (renewals are not blocked, a takeover's {@code FOR UPDATE}
  * waits for us) and abort unless its epoch is ours. Holding that lock to commit means no transaction
  * of an old epoch can commit after a takeover. Native SQL on purpose: JPA's PESSIMISTIC_READ would be
  * {@code FOR SHARE}, which blocks renewals.
  */
 @ApplicationScoped
+@ModuleApi
 public class WriteGuard {
 
     private static final Logger LOG = Logger.getLogger(WriteGuard.class);

@@ -9,6 +9,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import io.holdfast.odds.Views.EventView;
 import io.holdfast.odds.Views.MarketView;
 import io.holdfast.odds.Views.SelectionView;
+import io.holdfast.platform.ModuleApi;
 
 /**
  * Traders' changes to events, markets and prices. Each change commits first (fenced, audited), then the
@@ -16,6 +17,7 @@ import io.holdfast.odds.Views.SelectionView;
  * before the request that made it returns.
  */
 @ApplicationScoped
+@ModuleApi
 public class OddsAdmin {
 
     public record NewSelection(String name, BigDecimal odds) {

@@ -28,6 +28,7 @@ import io.holdfast.cluster.ClusterState;
 import io.holdfast.cluster.NodeRole;
 import io.holdfast.cluster.RoleChanged;
 import io.holdfast.platform.Caches;
+import io.holdfast.platform.ModuleApi;
 import io.quarkus.runtime.StartupEvent;
 
 /**
@@ -40,6 +41,7 @@ import io.quarkus.runtime.StartupEvent;
  */
 @ApplicationScoped
 @Listener(sync = false)
+@ModuleApi
 public class OddsBook {
 
     private static final Logger LOG = Logger.getLogger(OddsBook.class);
@@ -170,6 +172,12 @@ public class OddsBook {
     @CacheEntryModified
     public void replicatedChange(CacheEntryEvent<Long, Quote> event) {
         if (event.isOriginLocal() || event.isPre() || event.getValue() == null) {
+            return;
+        }
+        if (cluster.isActive()) {
+            // The ACTIVE's prices and market status come from its own commits and the database, never from a
+            // remote write: whatever another member put into the cache, a bet here is checked against the truth.
+            LOG.warnf("Ignored a remote odds-book write for selection %d on the ACTIVE node", event.getKey());
             return;
         }
         Quote q = event.getValue();

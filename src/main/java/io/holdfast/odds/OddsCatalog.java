@@ -8,10 +8,12 @@ import jakarta.transaction.Transactional;
 
 import io.holdfast.odds.Views.EventView;
 import io.holdfast.odds.Views.MarketView;
+import io.holdfast.platform.ModuleApi;
 
 /** Read facade of the odds module: events, markets and prices as stored. */
 @ApplicationScoped
 @Transactional(Transactional.TxType.SUPPORTS)
+@ModuleApi
 public class OddsCatalog {
 
     private final OddsStore store;

@@ -64,6 +64,10 @@ class OddsChanges {
     EventView finish(String actor, long eventId) {
         EventView event = moveEvent(actor, eventId, EventStatus.FINISHED,
                 List.of(EventStatus.SCHEDULED, EventStatus.LIVE));
+        // FOR UPDATE (in id order, as placements take them): the one row lock that waits for the placements
+        // holding these markets FOR KEY SHARE, and makes later ones wait for this commit (BetWriter).
+        jdbc.query("SELECT id FROM market WHERE event_id = ? AND status IN ('OPEN', 'SUSPENDED') ORDER BY id FOR UPDATE",
+                rs -> rs.getLong(1), eventId);
         jdbc.update("UPDATE market SET status = 'CLOSED' WHERE event_id = ? AND status IN ('OPEN', 'SUSPENDED')", eventId);
         return store.event(event.id()).orElseThrow();
     }
@@ -93,15 +97,19 @@ class OddsChanges {
     }
 
     private MarketView moveMarket(String actor, long marketId, MarketStatus to, MarketStatus from) {
+        // FOR UPDATE: serialized with placements, which hold the row FOR KEY SHARE (BetWriter)
         String current = jdbc.queryOne("SELECT status FROM market WHERE id = ? FOR UPDATE", rs -> rs.getString(1), marketId)
                 .orElseThrow(() -> ProblemException.notFound("Market"));
         if (!current.equals(to.name())) {
             if (!current.equals(from.name())) {
                 throw ProblemException.conflict("INVALID_STATE", "Market " + marketId + " is " + current);
             }
-            jdbc.update("UPDATE market SET status = ? WHERE id = ?", to.name(), marketId);
+            // clock_timestamp(), taken while holding the row: later than the placed_at of every bet placed before
+            // the suspension, so a live bet in its delay is rejected even if the market reopens (PendingBetCompleter)
+            jdbc.update("UPDATE market SET status = ?, suspended_at = CASE WHEN ? THEN clock_timestamp() "
+                    + "ELSE suspended_at END WHERE id = ?", to.name(), to == MarketStatus.SUSPENDED, marketId);
             audit.record(actor, "MARKET_" + to.name(), "market " + marketId);
-            }
+        }
         return store.market(marketId).orElseThrow();
     }
 

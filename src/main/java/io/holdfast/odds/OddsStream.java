@@ -5,8 +5,11 @@ import jakarta.enterprise.context.ApplicationScoped;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.operators.multi.processors.BroadcastProcessor;
 
+import io.holdfast.platform.ModuleApi;
+
 /** Fans committed price and status changes out to every open odds stream. */
 @ApplicationScoped
+@ModuleApi
 public class OddsStream {
 
     private final BroadcastProcessor<OddsUpdate> processor = BroadcastProcessor.create();

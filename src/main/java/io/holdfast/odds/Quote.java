@@ -2,7 +2,10 @@ package io.holdfast.odds;
 
 import java.math.BigDecimal;
 
+import io.holdfast.platform.ModuleApi;
+
 /** A selection's current price and the state of its market and event, as bet validation needs them. */
+@ModuleApi
 public record Quote(long selectionId, long marketId, long eventId, BigDecimal odds, int version,
         MarketStatus marketStatus, EventStatus eventStatus) implements java.io.Serializable {
 

@@ -4,7 +4,10 @@ import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.List;
 
+import io.holdfast.platform.ModuleApi;
+
 /** What the odds module shows the world: events with their markets and prices. */
+@ModuleApi
 public final class Views {
 
     private Views() {

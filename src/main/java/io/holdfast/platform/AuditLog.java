@@ -8,6 +8,7 @@ import jakarta.transaction.Transactional;
 
 /** Who did what, for admin and ops actions and role changes; written in the caller's transaction. */
 @ApplicationScoped
+@ModuleApi
 public class AuditLog {
 
     public record Entry(Instant at, String actor, String action, String details) {

@@ -22,6 +22,7 @@ import io.agroal.api.AgroalDataSource;
  * Agroal hands every call inside one transaction the same enlisted connection.
  */
 @ApplicationScoped
+@ModuleApi
 public class Jdbc {
 
     @FunctionalInterface

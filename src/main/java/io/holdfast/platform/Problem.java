@@ -1,7 +1,7 @@
 package io.holdfast.platform;
 
 /** The problem+json body (RFC 9457) with Holdfast's stable {@code code}. */
-public record Problem(String type, String title, int status, String detail, String code) {
+record Problem(String type, String title, int status, String detail, String code) {
 
     public static final String MEDIA_TYPE = "application/problem+json";
 

@@ -6,6 +6,7 @@ import java.time.Duration;
  * The one error type of Holdfast: every refusal a client can see is one of these, mapped to
  * problem+json by {@link ProblemMapper} with its stable {@code code}.
  */
+@ModuleApi
 public class ProblemException extends RuntimeException {
 
     private final int status;

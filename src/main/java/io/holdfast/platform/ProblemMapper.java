@@ -1,6 +1,5 @@
 package io.holdfast.platform;
 
-import java.sql.SQLException;
 import java.util.stream.Collectors;
 
 import jakarta.validation.ConstraintViolationException;
@@ -20,7 +19,7 @@ import io.quarkus.security.UnauthorizedException;
  * The one place where exceptions become HTTP answers: always problem+json, never a class name or a
  * stack trace. Database trouble (lost connection, failover, lock timeout) is a retriable 503.
  */
-public class ProblemMapper {
+class ProblemMapper {
 
     private static final Logger LOG = Logger.getLogger(ProblemMapper.class);
 
@@ -47,13 +46,26 @@ public class ProblemMapper {
 
     @ServerExceptionMapper
     public Response unreadable(JsonProcessingException e) {
-        return build(400, "VALIDATION_FAILED", "The request body is not valid JSON for this endpoint").build();
+        // a number out of range, or a token that is no JSON, is found by the parser: it knows the field it was in
+        String field = null;
+        if (e.getProcessor() instanceof com.fasterxml.jackson.core.JsonParser parser) {
+            try {
+                field = parser.currentName();
+            } catch (java.io.IOException | RuntimeException ignored) {
+                // no name to give
+            }
+        }
+        return build(400, "VALIDATION_FAILED", field == null ? "The request body is not valid JSON for this endpoint"
+                : "The value of '" + field + "' is not valid here (out of range, or not JSON)").build();
     }
 
     @ServerExceptionMapper
     public Response mismatched(com.fasterxml.jackson.databind.exc.MismatchedInputException e) {
-        String field = e.getPath().stream().map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
-                .collect(Collectors.joining("."));
+        String field = e.getPath().stream().map(r -> r.getFieldName() != null ? "." + r.getFieldName() : "[" + r.getIndex() + "]")
+                .collect(Collectors.joining()).replaceFirst("^\\.", "");
+        if (e instanceof com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException) {
+            return build(400, "VALIDATION_FAILED", "Unknown field '" + field + "': this endpoint does not take it").build();
+        }
         return build(400, "VALIDATION_FAILED", field.isEmpty() ? "The request body has the wrong shape"
                 : "The value of '" + field + "' has the wrong type or is not one of the allowed values").build();
     }
@@ -67,7 +79,7 @@ public class ProblemMapper {
     public Response authenticationFailed(AuthenticationFailedException e) {
         for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
             if (t instanceof ProblemException p) {
-                return problem(p); // the login throttle's 429
+                return problem(p); // the login throttle's 429 RATE_LIMITED
             }
         }
         return unauthenticated();
@@ -81,6 +93,15 @@ public class ProblemMapper {
     @ServerExceptionMapper
     public Response web(WebApplicationException e) {
         int status = e.getResponse().getStatus();
+        // the JSON reader wraps Jackson's refusal: answer with the field it names
+        for (Throwable t = e.getCause(); status == 400 && t != null; t = t.getCause()) {
+            if (t instanceof com.fasterxml.jackson.databind.exc.MismatchedInputException m) {
+                return mismatched(m);
+            }
+            if (t instanceof JsonProcessingException j) {
+                return unreadable(j);
+            }
+        }
         if (status >= 500) {
             return unexpected(e);
         }
@@ -103,7 +124,7 @@ public class ProblemMapper {
             if (t instanceof ProblemException p) {
                 return problem(p);
             }
-            if (Transient.isTransient(t)) {
+            if (TransientFailure.isTransient(t)) {
                 LOG.warnf("Database unavailable while answering a request: %s", t.toString());
                 return problem(ProblemException.unavailable("The database is not reachable right now; retry"));
             }
@@ -128,33 +149,5 @@ public class ProblemMapper {
         int dot = path.indexOf('.');
         // "place.command.stake" -> "command.stake": the method name is no business of the client
         return dot >= 0 ? path.substring(dot + 1) : path;
-    }
-
-    /** Failures a client can retry: the database went away, failed over, or timed out a lock. */
-    public static final class Transient {
-        private Transient() {
-        }
-
-        public static boolean isTransient(Throwable t) {
-            if (t instanceof org.hibernate.exception.JDBCConnectionException
-                    || t instanceof java.sql.SQLTransientException
-                    || t instanceof java.sql.SQLRecoverableException
-                    || t instanceof jakarta.transaction.RollbackException
-                    || t.getClass().getName().startsWith("io.smallrye.faulttolerance.api")
-                    || t instanceof org.eclipse.microprofile.faulttolerance.exceptions.BulkheadException
-                    || t instanceof org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException) {
-                return true;
-            }
-            if (t instanceof SQLException sql && sql.getSQLState() != null) {
-                String state = sql.getSQLState();
-                return state.startsWith("08") // connection exception
-                        || state.startsWith("57P") // admin shutdown, crash shutdown, cannot connect now
-                        || state.equals("25006") // read-only transaction: we are on a standby that was primary
-                        || state.equals("40001") || state.equals("40P01") // serialization, deadlock
-                        || state.equals("55P03") // lock not available (lock_timeout)
-                        || state.equals("25P03"); // idle-in-transaction timeout
-            }
-            return false;
-        }
     }
 }

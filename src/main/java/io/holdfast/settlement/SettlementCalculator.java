@@ -11,7 +11,7 @@ import jakarta.enterprise.context.ApplicationScoped;
  * one lost leg loses the bet; a bet with every leg void is void and returns its stake.
  */
 @ApplicationScoped
-public class SettlementCalculator {
+class SettlementCalculator {
 
     public enum Verdict {
         OPEN, WON, LOST, VOID

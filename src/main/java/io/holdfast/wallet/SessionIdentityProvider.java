@@ -9,7 +9,7 @@ import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.security.identity.request.TrustedAuthenticationRequest;
 import io.smallrye.mutiny.Uni;
 
-/** A session cookie names the user; roles and status come from the database (cached for two seconds). */
+/** A live session names the user; roles and status come from the database (cached for two seconds). */
 @ApplicationScoped
 class SessionIdentityProvider implements IdentityProvider<TrustedAuthenticationRequest> {
 
@@ -26,7 +26,9 @@ class SessionIdentityProvider implements IdentityProvider<TrustedAuthenticationR
 
     @Override
     public Uni<SecurityIdentity> authenticate(TrustedAuthenticationRequest request, AuthenticationRequestContext context) {
+        // a blocked account's sessions end when it is blocked; this also refuses one that slipped past (2 s cache)
         return context.runBlocking(() -> accounts.sessionCredentials(request.getPrincipal())
+                .filter(account -> account.status() != AccountStatus.BLOCKED)
                 .map(AccountIdentityProvider::identity)
                 .orElseThrow(() -> new AuthenticationFailedException("unknown session user")));
     }

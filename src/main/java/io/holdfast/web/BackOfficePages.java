@@ -1,7 +1,6 @@
 package io.holdfast.web;
 
 import java.math.BigDecimal;
-import java.net.URI;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
@@ -28,10 +27,9 @@ import io.holdfast.odds.OddsCatalog;
 import io.holdfast.odds.Views.EventView;
 import io.holdfast.platform.AuditLog;
 import io.holdfast.platform.CurrentUser;
-import io.holdfast.platform.ProblemException;
 import io.holdfast.settlement.Results;
-import io.holdfast.settlement.SettlementAdminResource;
-import io.holdfast.settlement.SettlementAdminResource.MarketSettlement;
+import io.holdfast.settlement.Liabilities;
+import io.holdfast.settlement.MarketSettlement;
 import io.holdfast.wallet.AccountStatus;
 import io.holdfast.wallet.AccountView;
 import io.holdfast.wallet.Accounts;
@@ -60,17 +58,17 @@ public class BackOfficePages {
     private final OddsCatalog catalog;
     private final OddsAdmin odds;
     private final Results results;
-    private final SettlementAdminResource settlement;
+    private final Liabilities liabilities;
     private final Accounts accounts;
     private final AuditLog audit;
     private final CurrentUser user;
 
-    BackOfficePages(OddsCatalog catalog, OddsAdmin odds, Results results, SettlementAdminResource settlement,
+    BackOfficePages(OddsCatalog catalog, OddsAdmin odds, Results results, Liabilities liabilities,
             Accounts accounts, AuditLog audit, CurrentUser user) {
         this.catalog = catalog;
         this.odds = odds;
         this.results = results;
-        this.settlement = settlement;
+        this.liabilities = liabilities;
         this.accounts = accounts;
         this.audit = audit;
         this.user = user;
@@ -213,13 +211,9 @@ public class BackOfficePages {
             return Pages.page(422, Templates.account(accounts.get(id), List.of(AccountStatus.values()), null,
                     "Choose a status."));
         }
-        try {
-            accounts.setStatus(user.name(), id, chosen);
-        } catch (ProblemException e) {
-            return Pages.page(e.status(), Templates.account(accounts.get(id), List.of(AccountStatus.values()),
-                    null, e.getMessage()));
-        }
-        return Response.seeOther(URI.create("/back-office/accounts/" + id + "?done=1")).build();
+        return RefusedForm.attempt(() -> accounts.setStatus(user.name(), id, chosen),
+                "/back-office/accounts/" + id + "?done=1", e -> Templates.account(accounts.get(id),
+                        List.of(AccountStatus.values()), null, e.getMessage()));
     }
 
     @GET
@@ -233,26 +227,17 @@ public class BackOfficePages {
     }
 
     private TemplateInstance marketView(long marketId, String message, String error) {
-        MarketSettlement market = settlement.market(marketId);
+        MarketSettlement market = liabilities.market(marketId);
         return Templates.market(market, catalog.event(market.eventId()).orElseThrow(), message, error);
     }
 
     private Response act(Runnable action, String then) {
-        try {
-            action.run();
-        } catch (ProblemException e) {
-            return Pages.page(e.status(), eventsView(null, e.getMessage()));
-        }
-        return Response.seeOther(URI.create(then)).build();
+        return RefusedForm.attempt(action, then, e -> eventsView(null, e.getMessage()));
     }
 
     private Response actOnMarket(long marketId, Runnable action) {
-        try {
-            action.run();
-        } catch (ProblemException e) {
-            return Pages.page(e.status(), marketView(marketId, null, e.getMessage()));
-        }
-        return Response.seeOther(URI.create("/back-office/markets/" + marketId + "?done=1")).build();
+        return RefusedForm.attempt(action, "/back-office/markets/" + marketId + "?done=1",
+                e -> marketView(marketId, null, e.getMessage()));
     }
 
     private static BigDecimal parseOdds(String text) {

@@ -1,6 +1,7 @@
 package io.holdfast.web;
 
-import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 
@@ -19,14 +20,13 @@ import jakarta.ws.rs.sse.Sse;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.RestForm;
 
-import io.holdfast.cluster.ClusterResource.Cluster;
 import io.holdfast.cluster.ClusterState;
+import io.holdfast.cluster.ClusterView;
 import io.holdfast.cluster.ClusterStatus;
 import io.holdfast.cluster.Switchover;
 import io.holdfast.platform.AuditLog;
 import io.holdfast.platform.CurrentUser;
 import io.holdfast.platform.HoldfastConfig;
-import io.holdfast.platform.ProblemException;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 import io.smallrye.mutiny.Multi;
@@ -40,7 +40,7 @@ public class OpsPages {
     static final List<String> ROLE_CHANGES = List.of("ROLE_ACTIVE", "ROLE_PASSIVE", "SWITCHOVER");
 
     /** What the console shows; {@code error} when the database could not be read just now. */
-    public record Glance(Cluster cluster, List<AuditLog.Entry> changes, String servedBy, boolean servedByActive,
+    public record Glance(ClusterView cluster, List<AuditLog.Entry> changes, String servedBy, boolean servedByActive,
             String error) {
     }
 
@@ -99,14 +99,12 @@ public class OpsPages {
         if (target == null || target.isBlank()) {
             return Pages.page(422, Templates.console(glance(), null, "Choose the node to make active."));
         }
-        try {
-            Switchover.Done done = switchover.run(user.name(), target.trim());
-            return Response.seeOther(URI.create("/ops?flipped=" + java.net.URLEncoder.encode(done.active(),
-                    java.nio.charset.StandardCharsets.UTF_8))).build();
-        } catch (ProblemException e) {
-            return Pages.page(e.status() >= 500 ? 409 : e.status(), Templates.console(glance(), null,
-                    "Switchover refused (" + e.code() + "): " + e.getMessage()));
-        }
+        // a refused flip answers 409, never 503: HAProxy re-sends a 503 to the other node (retry-on 503, redispatch)
+        return RefusedForm.attempt(
+                () -> "/ops?flipped=" + URLEncoder.encode(switchover.run(user.name(), target.trim()).active(),
+                        StandardCharsets.UTF_8),
+                e -> Templates.console(glance(), null, "Switchover refused (" + e.code() + "): " + e.getMessage()),
+                status -> status >= 500 ? 409 : status);
     }
 
     private Glance glance() {

@@ -10,8 +10,8 @@ import io.quarkus.qute.TemplateData;
 @TemplateData(target = Views.SelectionView.class)
 @TemplateData(target = BetView.class)
 @TemplateData(target = BetView.Leg.class)
-@TemplateData(target = BettorPages.BetRow.class)
-@TemplateData(target = BettorPages.LegRow.class)
+@TemplateData(target = BetRows.BetRow.class)
+@TemplateData(target = BetRows.LegRow.class)
 final class TemplateTypes {
 
     private TemplateTypes() {

@@ -83,7 +83,7 @@ class FencingTest {
 
     @Test
     void shouldEndTheAppsSessionsLeftIdleInATransaction() throws Exception {
-        // a frozen holder's open transaction must not hold the lease row forever (ARCHITECTURE.md §2)
+        // a frozen holder's open transaction must not hold the lease row forever (docs/ARCHITECTURE.md §2)
         try (var c = dataSource.getConnection(); var st = c.createStatement();
                 var rs = st.executeQuery("SHOW idle_in_transaction_session_timeout")) {
             rs.next();

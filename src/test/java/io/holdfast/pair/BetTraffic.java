@@ -403,8 +403,8 @@ public final class BetTraffic implements AutoCloseable {
     }
 
     /** Creates a new event with one market of two selections through the admin API at {@code base}. */
-    public static Market market(String base, String name) throws Exception {
-        String admin = basic("admin", "admin");
+    public static Market market(String base, String adminPassword, String name) throws Exception {
+        String admin = basic("admin", adminPassword);
         JsonNode event = JSON.readTree(must(post(base, "/api/admin/events",
                 "{\"name\":\"" + name + "\",\"startsAt\":\"2030-01-01T18:00:00Z\"}", null, admin), "event"));
         long eventId = event.get("id").asLong();
@@ -416,7 +416,7 @@ public final class BetTraffic implements AutoCloseable {
     }
 
     public static Market market(Pair.Node node, String name) throws Exception {
-        return market(node.url(), name);
+        return market(node.url(), node.adminPassword(), name);
     }
 
     /** Accounts whose ledger does not add up to the balance (must be none). */

@@ -67,13 +67,13 @@ class PairFailoverIT {
         Pair.Node active = pair.active();
         Pair.Node passive = pair.other(active);
         for (Pair.Node n : pair.nodes()) {
-            JsonNode cluster = JSON.readTree(n.as("ops", "ops", "GET", "/api/ops/cluster", null));
+            JsonNode cluster = JSON.readTree(n.asOps("GET", "/api/ops/cluster", null));
             assertThat(cluster.get("active").asText()).isEqualTo(active.name());
             assertThat(roles(cluster)).containsExactlyInAnyOrder(active.name() + "=ACTIVE", passive.name() + "=PASSIVE");
         }
 
         BetTraffic.Market m = BetTraffic.market(active, "Odds replication");
-        active.as("admin", "admin", "PUT", "/api/admin/selections/" + m.home() + "/odds", "{\"odds\":2.65}");
+        active.asAdmin("PUT", "/api/admin/selections/" + m.home() + "/odds", "{\"odds\":2.65}");
         Pair.await("the passive's replicated odds book shows 2.65", Duration.ofSeconds(10), () -> {
             try {
                 HttpResponse<String> r = passive.send("GET", "/api/odds/" + m.home(), null, null, Duration.ofSeconds(2));
@@ -198,7 +198,7 @@ class PairFailoverIT {
                 .start()) {
             awaitAcks(traffic, 20);
             long asked = System.nanoTime();
-            JsonNode done = JSON.readTree(from.as("ops", "ops", "POST", "/api/ops/switchover",
+            JsonNode done = JSON.readTree(from.asOps("POST", "/api/ops/switchover",
                     "{\"target\":\"" + to.name() + "\"}"));
             long flipped = System.nanoTime();
             // the answer is honest: the target is ACTIVE at the new epoch when it comes
@@ -225,7 +225,7 @@ class PairFailoverIT {
         Pair.Node passive = pair.other(active);
         long epoch = epoch();
         // a session, not Basic: a password login updates the replicated login throttle, which waits for a frozen peer
-        String ops = BetTraffic.session(active.url(), "ops", "ops");
+        String ops = BetTraffic.session(active.url(), "ops", pair.password("ops"));
         HttpResponse<String> unknown = opsPost(active, "/api/ops/switchover", "{\"target\":\"node-x\"}", ops);
         assertThat(unknown.statusCode()).isEqualTo(409);
         assertThat(unknown.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
@@ -262,7 +262,7 @@ class PairFailoverIT {
             Pair.await(passive.name() + " ACTIVE", Duration.ofSeconds(15), passive::ready);
             long ready = System.nanoTime();
             // the ops view never shows the dead node's last role as if it were alive
-            assertThat(roles(JSON.readTree(passive.as("ops", "ops", "GET", "/api/ops/cluster", null))))
+            assertThat(roles(JSON.readTree(passive.asOps("GET", "/api/ops/cluster", null))))
                     .contains(passive.name() + "=ACTIVE").doesNotContain(active.name() + "=ACTIVE");
             Pair.await("bets accepted by " + passive.name(), Duration.ofSeconds(15),
                     () -> traffic.firstAck(passive.name(), killed) != null);
@@ -291,7 +291,7 @@ class PairFailoverIT {
         Pair.Node active = pair.active();
         Pair.Node passive = pair.other(active);
         BetTraffic.Market live = BetTraffic.market(active, "Live when the node died");
-        active.as("admin", "admin", "POST", "/api/admin/events/" + live.eventId() + "/start", null);
+        active.asAdmin("POST", "/api/admin/events/" + live.eventId() + "/start", null);
         String cookie = bettors.get(3).cookie();
         HttpResponse<String> placed = active.send("POST", "/api/bets", bet("pending-at-kill", live.home()), cookie,
                 Duration.ofSeconds(10));
@@ -367,7 +367,7 @@ class PairFailoverIT {
         }
         Pair.await(active.name() + " back in the cluster as PASSIVE", Duration.ofSeconds(30), () -> {
             try {
-                JsonNode cluster = JSON.readTree(passive.as("ops", "ops", "GET", "/api/ops/cluster", null));
+                JsonNode cluster = JSON.readTree(passive.asOps("GET", "/api/ops/cluster", null));
                 return roles(cluster).contains(active.name() + "=PASSIVE");
             } catch (Exception e) {
                 return false;
@@ -429,7 +429,7 @@ class PairFailoverIT {
     /** Whether {@code observer} sees {@code other} as a reachable member of its cluster view. */
     static boolean reachable(Pair.Node observer, String other) {
         try {
-            JsonNode cluster = JSON.readTree(observer.as("ops", "ops", "GET", "/api/ops/cluster", null));
+            JsonNode cluster = JSON.readTree(observer.asOps("GET", "/api/ops/cluster", null));
             for (JsonNode n : cluster.get("nodes")) {
                 if (n.get("name").asText().equals(other)) {
                     return !n.get("role").asText().equals("UNREACHABLE");
