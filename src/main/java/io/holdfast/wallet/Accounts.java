@@ -5,6 +5,7 @@ import java.sql.SQLException;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 
@@ -22,6 +23,8 @@ import io.holdfast.platform.Jdbc;
 import io.holdfast.platform.ModuleApi;
 import io.holdfast.platform.ProblemException;
 import io.quarkus.elytron.security.common.BcryptUtil;
+import io.quarkus.panache.common.Page;
+import io.quarkus.panache.common.Sort;
 import io.quarkus.runtime.StartupEvent;
 
 /** Accounts: sign-up, status, bettor-set limits, and the bootstrap admin and ops users. */
@@ -61,19 +64,21 @@ public class Accounts {
         return find(id).orElseThrow(() -> ProblemException.notFound("Account"));
     }
 
+    /** Accounts whose username contains this part, any case, oldest first (the back office's search). */
     @Transactional(Transactional.TxType.SUPPORTS)
     public List<AccountView> search(String usernamePart, int limit) {
-        return jdbc.query("SELECT " + COLUMNS + " FROM account WHERE username ILIKE ? ORDER BY id LIMIT ?",
-                Accounts::view, "%" + usernamePart.replace("%", "\\%").replace("_", "\\_") + "%", limit);
+        return Account.<Account>find("locate(?1, lower(username)) > 0", Sort.ascending("id"),
+                usernamePart.toLowerCase(Locale.ROOT)).page(Page.ofSize(limit)).stream().map(Account::view).toList();
     }
 
     @Fenced
     public AccountView setStatus(String actor, long id, AccountStatus status) {
-        if (jdbc.update("UPDATE account SET status = ? WHERE id = ?", status.name(), id) == 0) {
-            throw ProblemException.notFound("Account");
-        }
+        Account account = Account.<Account>findByIdOptional(id).orElseThrow(() -> ProblemException.notFound("Account"));
+        account.status = status;
         audit.record(actor, "ACCOUNT_STATUS", "account " + id + " -> " + status);
-        return get(id);
+        // written now, before anything else in this transaction reads the row with plain SQL
+        Account.flush();
+        return account.view();
     }
 
     /** Self-exclusion by the bettor: only an admin can lift it. */
