@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.control.ActivateRequestContext;
 import jakarta.transaction.Transactional;
 
 import io.quarkus.panache.common.Page;
@@ -31,16 +32,19 @@ public class AuditLog {
         entry.persist();
     }
 
+    // reads need a Hibernate session: outside a request (the ops console's live stream) this opens one
+    @ActivateRequestContext
     @Transactional(Transactional.TxType.SUPPORTS)
     public List<Entry> recent(int limit) {
-        return AuditEntry.<AuditEntry>findAll(NEWEST_FIRST).page(Page.ofSize(limit)).stream().map(AuditEntry::entry)
+        return AuditEntry.<AuditEntry>findAll(NEWEST_FIRST).page(Page.ofSize(limit)).list().stream().map(AuditEntry::entry)
                 .toList();
     }
 
     /** The newest entries of the given actions only, e.g. the role changes for the ops console. */
+    @ActivateRequestContext
     @Transactional(Transactional.TxType.SUPPORTS)
     public List<Entry> recent(int limit, List<String> actions) {
-        return AuditEntry.<AuditEntry>find("action in ?1", NEWEST_FIRST, actions).page(Page.ofSize(limit)).stream()
+        return AuditEntry.<AuditEntry>find("action in ?1", NEWEST_FIRST, actions).page(Page.ofSize(limit)).list().stream()
                 .map(AuditEntry::entry).toList();
     }
 }

@@ -68,7 +68,7 @@ public class Accounts {
     @Transactional(Transactional.TxType.SUPPORTS)
     public List<AccountView> search(String usernamePart, int limit) {
         return Account.<Account>find("locate(?1, lower(username)) > 0", Sort.ascending("id"),
-                usernamePart.toLowerCase(Locale.ROOT)).page(Page.ofSize(limit)).stream().map(Account::view).toList();
+                usernamePart.toLowerCase(Locale.ROOT)).page(Page.ofSize(limit)).list().stream().map(Account::view).toList();
     }
 
     @Fenced
