@@ -43,9 +43,15 @@ public class BetStore {
     }
 
     public List<BetView> history(long accountId, BetStatus status, int limit) {
+        return history(accountId, status, null, limit);
+    }
+
+    /** Newest first; {@code before} (a bet id) pages back to older bets. */
+    public List<BetView> history(long accountId, BetStatus status, Long before, int limit) {
+        long below = before == null ? Long.MAX_VALUE : before;
         return status == null
-                ? load("account_id = ?", limit, accountId)
-                : load("account_id = ? AND status = ?", limit, accountId, status.name());
+                ? load("account_id = ? AND id < ?", limit, accountId, below)
+                : load("account_id = ? AND id < ? AND status = ?", limit, accountId, below, status.name());
     }
 
     private List<BetView> load(String where, int limit, Object... params) {

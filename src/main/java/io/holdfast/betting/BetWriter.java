@@ -13,13 +13,23 @@ import jakarta.transaction.Transactional;
 import io.holdfast.cluster.Fenced;
 import io.holdfast.cluster.WriteGuard;
 import io.holdfast.platform.Jdbc;
+import io.holdfast.platform.ProblemException;
 import io.holdfast.wallet.Wallet;
 
 /**
  * The placement transaction, the hot path of docs/ARCHITECTURE.md §5, in two statements: the guard's epoch
- * read, then one statement of data-modifying CTEs: the bet insert (ON CONFLICT on the requestId: a
- * concurrent duplicate waits for the first and then inserts nothing), the wallet's conditional debit and
- * stake journal, the legs. Fewer round trips is most of what makes placement fast on a small machine.
+ * read, then one statement of data-modifying CTEs: the market check, the bet insert (ON CONFLICT on the
+ * requestId: a concurrent duplicate waits for the first and then inserts nothing), the wallet's conditional
+ * debit and stake journal, the legs. Fewer round trips is most of what makes placement fast on a small machine.
+ *
+ * <p>The market check is the database's, not the odds book's: each leg's market row is read {@code FOR KEY
+ * SHARE} with {@code status = 'OPEN'}, and the bet is inserted only if every one was. A result, suspension or
+ * finish takes the market row {@code FOR UPDATE}, the one row lock that conflicts with {@code FOR KEY SHARE}:
+ * it waits for the placements that hold the row, and a placement that comes after it waits for its commit and
+ * then re-reads the row (READ COMMITTED follows the update chain), sees the new status and inserts nothing.
+ * So no bet commits on a market after the transaction that closed it. {@code FOR KEY SHARE} rather than
+ * {@code FOR SHARE} so that settlement's own updates of the market row (revisions, retry times) never wait
+ * for bettors, nor bettors for them; placements never wait for each other either way.
  */
 @ApplicationScoped
 class BetWriter {
@@ -47,9 +57,10 @@ class BetWriter {
     Optional<BetView> write(NewBet bet) {
         boolean pending = bet.liveDelay() != null;
         long epoch = guard.epoch();
-        List<Object> params = new ArrayList<>(List.of(bet.accountId(), bet.requestId(), bet.fingerprint(),
+        long[] markets = bet.legs().stream().mapToLong(Leg::marketId).distinct().sorted().toArray();
+        List<Object> params = new ArrayList<>(List.of(markets, bet.accountId(), bet.requestId(), bet.fingerprint(),
                 pending ? "PENDING" : "ACCEPTED", bet.stake(), bet.odds(), bet.policy().name(), bet.potentialPayout(),
-                pending, pending ? bet.liveDelay().toMillis() : 0L, epoch));
+                pending, pending ? bet.liveDelay().toMillis() : 0L, epoch, markets.length));
         params.addAll(List.of(Wallet.stakeDebitParams(bet.accountId(), bet.stake(), epoch)));
         StringBuilder legRows = new StringBuilder();
         for (int i = 0; i < bet.legs().size(); i++) {
@@ -58,12 +69,15 @@ class BetWriter {
             params.addAll(List.of((short) (i + 1), leg.selectionId(), leg.marketId(), leg.eventId(), leg.odds(),
                     leg.version()));
         }
-        // One statement: bet, debit, journal and legs, or (ON CONFLICT) nothing at all.
+        // One statement: market check, bet, debit, journal and legs, or (closed market, ON CONFLICT) nothing at all.
         var row = jdbc.queryOne("""
-                WITH new_bet AS (
+                WITH open_market AS (
+                    SELECT id FROM market WHERE id = ANY (?) AND status = 'OPEN' ORDER BY id FOR KEY SHARE),
+                new_bet AS (
                     INSERT INTO bet (account_id, request_id, request_hash, status, stake, odds, odds_change,
                                      potential_payout, due_at, epoch)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, CASE WHEN ? THEN now() + ? * interval '1 millisecond' END, ?)
+                    SELECT ?, ?, ?, ?, ?, ?, ?, ?, CASE WHEN ? THEN now() + ? * interval '1 millisecond' END, ?
+                    WHERE (SELECT count(*) FROM open_market) = ?
                     ON CONFLICT (account_id, request_id) DO NOTHING
                     RETURNING id, placed_at, due_at),
                 """ + Wallet.STAKE_DEBIT_CTES + """
@@ -73,23 +87,50 @@ class BetWriter {
                     SELECT new_bet.id, v.leg_no, v.selection_id, v.market_id, v.event_id, v.odds, v.version
                     FROM new_bet, debit, (VALUES """ + legRows + """
                     ) AS v(leg_no, selection_id, market_id, event_id, odds, version))
-                SELECT new_bet.id, new_bet.placed_at, new_bet.due_at, debit.balance
-                FROM new_bet LEFT JOIN debit ON true""",
-                rs -> new Object[] { rs.getLong(1), Jdbc.instant(rs, "placed_at"), Jdbc.instant(rs, "due_at"),
-                        Jdbc.nullableLong(rs, "balance") },
-                params.toArray());
-        if (row.isEmpty()) {
+                SELECT (SELECT count(*) FROM open_market) AS open_markets, new_bet.id, new_bet.placed_at,
+                       new_bet.due_at, debit.balance
+                FROM (SELECT 1) AS one LEFT JOIN new_bet ON true LEFT JOIN debit ON true""",
+                rs -> new Object[] { rs.getLong(1), Jdbc.nullableLong(rs, "id"), Jdbc.instant(rs, "placed_at"),
+                        Jdbc.instant(rs, "due_at"), Jdbc.nullableLong(rs, "balance") },
+                params.toArray()).orElseThrow();
+        if ((long) row[0] < markets.length) {
+            throw marketRefusal(markets); // nothing was written
+        }
+        if (row[1] == null) {
             return Optional.empty();
         }
-        if (row.get()[3] == null) {
+        if (row[4] == null) {
             throw wallet.refusal(bet.accountId(), bet.stake()); // rolls the bet insert back
         }
         List<BetView.Leg> legs = new ArrayList<>();
         for (Leg leg : bet.legs()) {
             legs.add(new BetView.Leg(leg.selectionId(), leg.marketId(), leg.eventId(), leg.odds(), leg.version(), null));
         }
-        return Optional.of(new BetView((Long) row.get()[0], bet.requestId(), pending ? BetStatus.PENDING : BetStatus.ACCEPTED,
+        return Optional.of(new BetView((Long) row[1], bet.requestId(), pending ? BetStatus.PENDING : BetStatus.ACCEPTED,
                 bet.stake(), bet.odds().setScale(2, java.math.RoundingMode.DOWN), bet.potentialPayout(), null,
-                (Instant) row.get()[1], (Instant) row.get()[2], null, null, bet.policy(), legs));
+                (Instant) row[2], (Instant) row[3], null, null, bet.policy(), legs));
+    }
+
+    /** Which market turned the bet away, as the bettor is told: suspended, or closed (result, finish). */
+    private MarketRefused marketRefusal(long[] markets) {
+        List<String[]> statuses = jdbc.query("SELECT id, status FROM market WHERE id = ANY (?) AND status <> 'OPEN' "
+                + "ORDER BY id", rs -> new String[] { rs.getString(1), rs.getString(2) }, (Object) markets);
+        for (String[] m : statuses) {
+            if (m[1].equals("SUSPENDED")) {
+                return new MarketRefused(ProblemException.conflict("MARKET_SUSPENDED", "Market " + m[0] + " is suspended"));
+            }
+        }
+        String which = statuses.isEmpty() ? "" : " " + statuses.get(0)[0];
+        return new MarketRefused(ProblemException.conflict("MARKET_CLOSED", "Market" + which + " takes no bets"));
+    }
+
+    /** The database refused a market the odds book still showed open: the caller refreshes the book. */
+    static final class MarketRefused extends RuntimeException {
+        final ProblemException problem;
+
+        MarketRefused(ProblemException problem) {
+            super(problem.getMessage(), null, false, false);
+            this.problem = problem;
+        }
     }
 }

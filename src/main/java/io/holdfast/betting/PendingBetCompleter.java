@@ -1,6 +1,9 @@
 package io.holdfast.betting;
 
+import java.math.BigDecimal;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,18 +16,18 @@ import org.jboss.logging.Logger;
 import io.holdfast.cluster.ClusterState;
 import io.holdfast.cluster.Fenced;
 import io.holdfast.cluster.PassiveNode;
-import io.holdfast.odds.MarketStatus;
-import io.holdfast.odds.OddsBook;
-import io.holdfast.odds.Quote;
 import io.holdfast.platform.HoldfastConfig;
 import io.holdfast.platform.Jdbc;
 import io.holdfast.wallet.LedgerType;
 import io.holdfast.wallet.Wallet;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.scheduler.Scheduled;
 
 /**
  * Completes live bets whose delay is over: accepted, or rejected and refunded when a market was suspended
- * or closed meanwhile or the price moved against the bettor's policy. PENDING bets are rows with a due
+ * (at any moment of the delay) or closed meanwhile, or the price moved against the bettor's policy, all as
+ * the database has it. PENDING bets are rows with a due
  * time, so whichever node is ACTIVE completes them, also after a failover. Batches claimed with
  * {@code FOR UPDATE SKIP LOCKED}.
  */
@@ -33,21 +36,27 @@ class PendingBetCompleter {
 
     private static final Logger LOG = Logger.getLogger(PendingBetCompleter.class);
 
-    private record Pending(long id, long accountId, long stake, OddsChangePolicy policy, List<BetView.Leg> legs) {
+    private record Pending(long id, long accountId, long stake, OddsChangePolicy policy, List<LegNow> legs) {
+    }
+
+    /** A leg as the database has it now: the odds taken, the price now, its market's status and suspensions. */
+    private record LegNow(BigDecimal odds, BigDecimal oddsNow, String marketStatus, boolean suspendedSincePlaced) {
     }
 
     private final Jdbc jdbc;
-    private final OddsBook book;
     private final Wallet wallet;
     private final ClusterState cluster;
     private final int batch;
     private final PendingIndex index;
     private volatile long lastSweep;
+    private final Counter deadlocks;
 
-    PendingBetCompleter(Jdbc jdbc, OddsBook book, Wallet wallet, ClusterState cluster, HoldfastConfig config,
-            PendingIndex index) {
+    PendingBetCompleter(Jdbc jdbc, Wallet wallet, ClusterState cluster, HoldfastConfig config,
+            PendingIndex index, MeterRegistry metrics) {
+        this.deadlocks = Counter.builder("holdfast_deadlocks_total").tag("job", "pending-bets")
+                .description("Transactions of this job that PostgreSQL ended as a deadlock (40P01) and were retried")
+                .register(metrics);
         this.jdbc = jdbc;
-        this.book = book;
         this.wallet = wallet;
         this.cluster = cluster;
         this.batch = config.betting().pendingBatch();
@@ -71,11 +80,20 @@ class PendingBetCompleter {
             } while (done.size() == batch && cluster.isActive());
             index.forgetDueBy(java.time.Instant.ofEpochMilli(now));
         } catch (RuntimeException e) {
+            if (deadlock(e)) {
+                deadlocks.increment();
+            }
             LOG.warnf("Completing pending bets failed, will retry: %s", e.getMessage());
         }
     }
 
-    /** Completes one batch of due bets; returns their ids. */
+    /**
+     * Completes one batch of due bets; returns their ids. The legs' markets are read as a placement reads them,
+     * {@code FOR KEY SHARE} in id order, so a result, suspension or finish either committed before this decision
+     * (and is seen) or waits for it. A market suspended at any moment since the bet was placed rejects it, even if
+     * it reopened since ({@code market.suspended_at}). Refunds credit accounts in id order, the order settlement
+     * uses too, so the two never deadlock on a pair of accounts.
+     */
     @Transactional
     @Fenced
     List<Long> completeDue() {
@@ -88,21 +106,36 @@ class PendingBetCompleter {
         if (due.isEmpty()) {
             return List.of();
         }
-        jdbc.query("SELECT bet_id, selection_id, market_id, event_id, odds, version FROM bet_leg WHERE bet_id = ANY (?)",
-                rs -> due.get(rs.getLong(1)).legs().add(new BetView.Leg(rs.getLong(2), rs.getLong(3), rs.getLong(4),
-                        Jdbc.odds(rs, "odds"), rs.getInt(6), null)),
-                (Object) due.keySet().stream().mapToLong(Long::longValue).toArray());
+        long[] ids = due.keySet().stream().mapToLong(Long::longValue).toArray();
+        jdbc.query("SELECT id FROM market WHERE id IN (SELECT market_id FROM bet_leg WHERE bet_id = ANY (?)) "
+                + "ORDER BY id FOR KEY SHARE", rs -> rs.getLong(1), (Object) ids);
+        jdbc.query("""
+                SELECT l.bet_id, l.odds, s.odds AS now_odds, m.status,
+                       coalesce(m.suspended_at >= b.placed_at, false) AS suspended_since
+                FROM bet_leg l JOIN bet b ON b.id = l.bet_id JOIN market m ON m.id = l.market_id
+                     JOIN selection s ON s.id = l.selection_id
+                WHERE l.bet_id = ANY (?) ORDER BY l.bet_id, l.leg_no""",
+                rs -> due.get(rs.getLong(1)).legs().add(new LegNow(Jdbc.odds(rs, "odds"), Jdbc.odds(rs, "now_odds"),
+                        rs.getString("status"), rs.getBoolean("suspended_since"))),
+                (Object) ids);
         List<Long> accepted = new ArrayList<>();
+        List<Pending> rejected = new ArrayList<>();
+        Map<Long, String> reasons = new HashMap<>();
         for (Pending bet : due.values()) {
             String reason = rejection(bet);
             if (reason == null) {
                 accepted.add(bet.id());
             } else {
-                jdbc.update("UPDATE bet SET status = 'REJECTED', reject_reason = ?, decided_at = now() WHERE id = ?",
-                        reason, bet.id());
-                wallet.credit(bet.accountId(), LedgerType.REFUND, bet.stake(), bet.id(), null,
-                        "refund rejected live bet " + bet.id());
+                rejected.add(bet);
+                reasons.put(bet.id(), reason);
             }
+        }
+        rejected.sort(Comparator.comparingLong(Pending::accountId).thenComparingLong(Pending::id));
+        for (Pending bet : rejected) {
+            jdbc.update("UPDATE bet SET status = 'REJECTED', reject_reason = ?, decided_at = now() WHERE id = ?",
+                    reasons.get(bet.id()), bet.id());
+            wallet.credit(bet.accountId(), LedgerType.REFUND, bet.stake(), bet.id(), null,
+                    "refund rejected live bet " + bet.id());
         }
         if (!accepted.isEmpty()) {
             jdbc.update("UPDATE bet SET status = 'ACCEPTED', decided_at = now() WHERE id = ANY (?)",
@@ -111,13 +144,24 @@ class PendingBetCompleter {
         return List.copyOf(due.keySet());
     }
 
-    private String rejection(Pending bet) {
-        for (BetView.Leg leg : bet.legs()) {
-            Quote now = book.quote(leg.selectionId()).orElse(null);
-            if (now == null || !now.open()) {
-                return now != null && now.marketStatus() == MarketStatus.SUSPENDED ? "MARKET_SUSPENDED" : "MARKET_CLOSED";
+    static boolean deadlock(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.sql.SQLException sql && "40P01".equals(sql.getSQLState())) {
+                return true;
             }
-            if (!bet.policy().accepts(leg.odds(), now.odds())) {
+        }
+        return false;
+    }
+
+    private static String rejection(Pending bet) {
+        for (LegNow leg : bet.legs()) {
+            if (leg.marketStatus().equals("SUSPENDED") || leg.suspendedSincePlaced()) {
+                return "MARKET_SUSPENDED";
+            }
+            if (!leg.marketStatus().equals("OPEN")) {
+                return "MARKET_CLOSED";
+            }
+            if (!bet.policy().accepts(leg.odds(), leg.oddsNow())) {
                 return "ODDS_CHANGED";
             }
         }

@@ -5,6 +5,7 @@ import java.math.RoundingMode;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -17,11 +18,13 @@ import io.holdfast.odds.Quote;
 import io.holdfast.platform.HoldfastConfig;
 import io.holdfast.platform.ModuleApi;
 import io.holdfast.platform.ProblemException;
+import io.holdfast.wallet.Limits;
 import io.smallrye.faulttolerance.api.RetryWhen;
 
 /**
- * Places a bet: validates the slip against the odds book (the cache, not the database) and the limits,
- * then writes it in one short fenced transaction ({@link BetWriter}). Idempotent by {@code requestId}.
+ * Places a bet: validates the slip against the odds book (the cache: a quick first refusal) and the limits,
+ * then writes it in one short fenced transaction ({@link BetWriter}) in which the database has the last word
+ * on each market's status. Idempotent by {@code requestId}.
  */
 @ApplicationScoped
 @ModuleApi
@@ -36,8 +39,11 @@ public class PlaceBet {
     private final BetStore bets;
     private final HoldfastConfig config;
     private final PendingIndex pending;
+    private final Limits limits;
 
-    PlaceBet(OddsBook book, BetWriter writer, BetStore bets, HoldfastConfig config, PendingIndex pending) {
+    PlaceBet(OddsBook book, BetWriter writer, BetStore bets, HoldfastConfig config, PendingIndex pending,
+            Limits limits) {
+        this.limits = limits;
         this.book = book;
         this.writer = writer;
         this.bets = bets;
@@ -72,22 +78,35 @@ public class PlaceBet {
             combined = combined.multiply(leg.odds());
         }
         long stake = command.stake();
-        var limits = config.limits();
-        if (stake < limits.minStake()) {
-            throw ProblemException.unprocessable("STAKE_TOO_LOW", "The minimum stake is " + limits.minStake());
+        var bounds = config.limits();
+        if (stake < bounds.minStake()) {
+            throw ProblemException.unprocessable("STAKE_TOO_LOW", "The minimum stake is " + bounds.minStake());
         }
-        if (stake > limits.maxStake()) {
-            throw ProblemException.unprocessable("STAKE_TOO_HIGH", "The maximum stake is " + limits.maxStake());
+        if (stake > bounds.maxStake()) {
+            throw ProblemException.unprocessable("STAKE_TOO_HIGH", "The maximum stake is " + bounds.maxStake());
         }
-        long potentialPayout = combined.multiply(BigDecimal.valueOf(stake)).setScale(0, RoundingMode.FLOOR)
-                .longValueExact();
-        if (potentialPayout > limits.maxPayout()) {
+        // compared as a BigDecimal: twenty legs at 1000.00 are a payout of 10^60 stakes, far past a long
+        BigDecimal payout = combined.multiply(BigDecimal.valueOf(stake)).setScale(0, RoundingMode.FLOOR);
+        if (payout.compareTo(BigDecimal.valueOf(bounds.maxPayout())) > 0) {
             throw ProblemException.unprocessable("PAYOUT_TOO_HIGH",
-                    "The potential payout " + potentialPayout + " is above the maximum " + limits.maxPayout());
+                    "The potential payout " + payout.toPlainString() + " is above the maximum " + bounds.maxPayout());
         }
+        long potentialPayout = payout.longValueExact();
         boolean live = legs.stream().anyMatch(BetWriter.Leg::live);
-        var written = writer.write(new BetWriter.NewBet(accountId, command.requestId(), fingerprint, stake, combined,
-                command.policy(), potentialPayout, live ? config.betting().liveDelay() : null, legs));
+        var slip = new BetWriter.NewBet(accountId, command.requestId(), fingerprint, stake, combined,
+                command.policy(), potentialPayout, live ? config.betting().liveDelay() : null, legs);
+        Optional<BetView> written;
+        try {
+            written = write(slip);
+        } catch (BetWriter.MarketRefused refused) {
+            // the odds book still showed the market open: bring it up to date, then answer as for any refusal
+            legs.stream().mapToLong(BetWriter.Leg::marketId).distinct().forEach(book::refreshMarket);
+            var earlier = bets.fingerprint(accountId, command.requestId());
+            if (earlier.isPresent()) {
+                return repeat(accountId, command, fingerprint, earlier.get());
+            }
+            throw refused.problem;
+        }
         if (written.isEmpty()) {
             // this requestId was used before, or by a concurrent request that committed first
             return repeat(accountId, command, fingerprint, bets.fingerprint(accountId, command.requestId()).orElseThrow());
@@ -97,6 +116,21 @@ public class PlaceBet {
             pending.add(bet.id(), bet.dueAt());
         }
         return new Placed(bet, true);
+    }
+
+    /**
+     * The write; a stake over the daily limit is tried once more when a raised limit has just come due (its
+     * 24 h cooling-off ended): pending changes are applied when read, and the debit reads the column.
+     */
+    private Optional<BetView> write(BetWriter.NewBet bet) {
+        try {
+            return writer.write(bet);
+        } catch (ProblemException refused) {
+            if (refused.code().equals("LIMIT_EXCEEDED") && limits.applyDue(bet.accountId())) {
+                return writer.write(bet);
+            }
+            throw refused;
+        }
     }
 
     private Placed repeat(long accountId, PlaceBetCommand command, String fingerprint, String earlier) {

@@ -13,23 +13,27 @@ import io.holdfast.odds.Views.EventView;
 import io.holdfast.odds.Views.MarketView;
 import io.holdfast.odds.Views.SelectionView;
 import io.holdfast.platform.AuditLog;
+import io.holdfast.platform.Jdbc;
 import io.holdfast.platform.ProblemException;
 import io.quarkus.hibernate.orm.panache.Panache;
 
 /**
  * The transactions behind {@link OddsAdmin}: each fenced (the write guard's lock is taken first, before any
- * entity is read) and audited. The rows are edited as entities; the answer is read back with the odds
- * store's SQL, so each method flushes the entities first.
+ * entity is read) and audited. Events, markets and selections are created and edited as entities, and each
+ * method flushes them before its next plain SQL (the answer, read with the odds store's SQL). A market's
+ * status moves by SQL: its lock must wait for the placements holding the row (see moveMarket).
  */
 @ApplicationScoped
 @Transactional
 @Fenced
 class OddsChanges {
 
+    private final Jdbc jdbc;
     private final OddsStore store;
     private final AuditLog audit;
 
-    OddsChanges(OddsStore store, AuditLog audit) {
+    OddsChanges(Jdbc jdbc, OddsStore store, AuditLog audit) {
+        this.jdbc = jdbc;
         this.store = store;
         this.audit = audit;
     }
@@ -73,9 +77,12 @@ class OddsChanges {
     /** Finishing an event closes its markets that are still open or suspended: no more bets. */
     EventView finish(String actor, long eventId) {
         moveEvent(actor, eventId, EventStatus.FINISHED, List.of(EventStatus.SCHEDULED, EventStatus.LIVE));
-        Market.update("status = ?1 where eventId = ?2 and status in ?3", MarketStatus.CLOSED, eventId,
-                List.of(MarketStatus.OPEN, MarketStatus.SUSPENDED));
         Panache.flush();
+        // FOR UPDATE (in id order, as placements take them): the one row lock that waits for the placements
+        // holding these markets FOR KEY SHARE, and makes later ones wait for this commit (BetWriter).
+        jdbc.query("SELECT id FROM market WHERE event_id = ? AND status IN ('OPEN', 'SUSPENDED') ORDER BY id FOR UPDATE",
+                rs -> rs.getLong(1), eventId);
+        jdbc.update("UPDATE market SET status = 'CLOSED' WHERE event_id = ? AND status IN ('OPEN', 'SUSPENDED')", eventId);
         return store.event(eventId).orElseThrow();
     }
 
@@ -101,16 +108,20 @@ class OddsChanges {
     }
 
     private MarketView moveMarket(String actor, long marketId, MarketStatus to, MarketStatus from) {
-        Market market = Market.<Market>findByIdOptional(marketId, LockModeType.PESSIMISTIC_WRITE)
+        // FOR UPDATE: serialized with placements, which hold the row FOR KEY SHARE (BetWriter). Plain SQL, not an
+        // entity lock: Hibernate's PESSIMISTIC_WRITE is FOR NO KEY UPDATE on PostgreSQL, which does not wait for them.
+        String current = jdbc.queryOne("SELECT status FROM market WHERE id = ? FOR UPDATE", rs -> rs.getString(1), marketId)
                 .orElseThrow(() -> ProblemException.notFound("Market"));
-        if (market.status != to) {
-            if (market.status != from) {
-                throw ProblemException.conflict("INVALID_STATE", "Market " + marketId + " is " + market.status);
+        if (!current.equals(to.name())) {
+            if (!current.equals(from.name())) {
+                throw ProblemException.conflict("INVALID_STATE", "Market " + marketId + " is " + current);
             }
-            market.status = to;
+            // clock_timestamp(), taken while holding the row: later than the placed_at of every bet placed before
+            // the suspension, so a live bet in its delay is rejected even if the market reopens (PendingBetCompleter)
+            jdbc.update("UPDATE market SET status = ?, suspended_at = CASE WHEN ? THEN clock_timestamp() "
+                    + "ELSE suspended_at END WHERE id = ?", to.name(), to == MarketStatus.SUSPENDED, marketId);
             audit.record(actor, "MARKET_" + to.name(), "market " + marketId);
         }
-        Panache.flush();
         return store.market(marketId).orElseThrow();
     }
 

@@ -32,6 +32,7 @@ public class Caches {
     public static final String NODES = "cluster-nodes";
     public static final String THROTTLES = "login-throttles";
     public static final String PENDING_BETS = "pending-bets";
+    public static final String SESSIONS = "login-sessions";
 
     private static final Logger LOG = Logger.getLogger(Caches.class);
 
@@ -54,20 +55,24 @@ public class Caches {
         /** How long a replicated write waits for the other node before giving up (it never blocks bets). */
         @WithDefault("1s")
         Duration remoteTimeout();
+
+        /** The shared secret a member must know to join the JGroups channel (AUTH). */
+        String secret();
     }
 
     @Produces
     @Singleton
     EmbeddedCacheManager cacheManager(HoldfastConfig config, ClusterConfig cluster) {
         // JGroups reads its stack's ${...} from system properties
-        System.setProperty("holdfast.jgroups.bind_addr", cluster.bindAddress());
-        System.setProperty("holdfast.jgroups.bind_port", Integer.toString(cluster.bindPort()));
-        System.setProperty("holdfast.jgroups.initial_hosts", cluster.members());
+        System.setProperty("hf.jgroups.bind_addr", cluster.bindAddress());
+        System.setProperty("hf.jgroups.bind_port", Integer.toString(cluster.bindPort()));
+        System.setProperty("hf.jgroups.initial_hosts", cluster.members());
         var datasource = org.eclipse.microprofile.config.ConfigProvider.getConfig();
-        System.setProperty("holdfast.jgroups.jdbc_url", config.db().url());
-        System.setProperty("holdfast.jgroups.jdbc_user", datasource.getValue("quarkus.datasource.username", String.class));
-        System.setProperty("holdfast.jgroups.jdbc_password",
+        System.setProperty("hf.jgroups.jdbc_url", config.db().url());
+        System.setProperty("hf.jgroups.jdbc_user", datasource.getValue("quarkus.datasource.username", String.class));
+        System.setProperty("hf.jgroups.jdbc_password",
                 datasource.getValue("quarkus.datasource.password", String.class));
+        ClusterKeys.install(cluster.secret());
 
         GlobalConfigurationBuilder global = GlobalConfigurationBuilder.defaultClusteredBuilder();
         global.transport().clusterName("holdfast").nodeName(config.node().name())
@@ -79,15 +84,19 @@ public class Caches {
         DefaultCacheManager manager = new DefaultCacheManager(global.build(), false);
         manager.defineConfiguration(ODDS_BOOK, replicated(cluster, CacheMode.REPL_SYNC).build());
         manager.defineConfiguration(NODES, replicated(cluster, CacheMode.REPL_SYNC).build());
-        ConfigurationBuilder throttles = replicated(cluster, CacheMode.REPL_ASYNC);
-        // bounded under a spray of random usernames; an entry outlives any throttle period
-        throttles.expiration().lifespan(1, java.util.concurrent.TimeUnit.HOURS);
+        // synchronous: the throttle's compare-and-set must see the other node's attempts (LoginThrottle)
+        ConfigurationBuilder throttles = replicated(cluster, CacheMode.REPL_SYNC);
+        // bounded under a spray of random usernames; each entry carries its own lifespan
         throttles.memory().maxCount(100_000);
         manager.defineConfiguration(THROTTLES, throttles.build());
         manager.defineConfiguration(PENDING_BETS, replicated(cluster, CacheMode.REPL_ASYNC).build());
+        // synchronous: a logout has reached both nodes before it answers (Sessions); each entry has its own lifespan
+        ConfigurationBuilder sessions = replicated(cluster, CacheMode.REPL_SYNC);
+        sessions.memory().maxCount(500_000);
+        manager.defineConfiguration(SESSIONS, sessions.build());
         manager.start();
         // every cache runs on every node from the start: a replicated cache only reaches nodes where it runs
-        manager.startCaches(ODDS_BOOK, NODES, THROTTLES, PENDING_BETS);
+        manager.startCaches(ODDS_BOOK, NODES, THROTTLES, PENDING_BETS, SESSIONS);
         LOG.infof("Infinispan started as %s in cluster view %s", config.node().name(), manager.getMembers());
         return manager;
     }

@@ -10,6 +10,8 @@ import io.quarkus.security.identity.SecurityIdentity;
 public class CurrentUser {
 
     public static final String ACCOUNT_ID = "holdfast.account-id";
+    /** The account's status name (ACTIVE, BLOCKED, ...) when the identity was made. */
+    public static final String ACCOUNT_STATUS = "holdfast.account-status";
 
     private final SecurityIdentity identity;
 
@@ -23,6 +25,11 @@ public class CurrentUser {
             throw new io.quarkus.security.UnauthorizedException();
         }
         return id;
+    }
+
+    /** The id of the login session this request came with, or null (HTTP Basic). */
+    public String sessionId() {
+        return identity.isAnonymous() ? null : Sessions.idOf(identity);
     }
 
     public String name() {

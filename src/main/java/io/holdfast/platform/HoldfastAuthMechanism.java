@@ -2,6 +2,7 @@ package io.holdfast.platform;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.Optional;
 import java.util.Set;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -12,12 +13,13 @@ import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.security.identity.request.AuthenticationRequest;
 import io.quarkus.security.identity.request.TrustedAuthenticationRequest;
 import io.quarkus.security.identity.request.UsernamePasswordAuthenticationRequest;
+import io.quarkus.security.runtime.QuarkusSecurityIdentity;
 import io.quarkus.vertx.http.runtime.security.ChallengeData;
 import io.quarkus.vertx.http.runtime.security.HttpAuthenticationMechanism;
 import io.quarkus.vertx.http.runtime.security.HttpCredentialTransport;
 import io.quarkus.vertx.http.runtime.security.HttpSecurityUtils;
-import io.quarkus.vertx.http.runtime.security.PersistentLoginManager;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
 
@@ -28,9 +30,9 @@ import io.vertx.ext.web.RoutingContext;
 @ApplicationScoped
 class HoldfastAuthMechanism implements HttpAuthenticationMechanism {
 
-    private final SessionCookies sessions;
+    private final Sessions sessions;
 
-    HoldfastAuthMechanism(SessionCookies sessions) {
+    HoldfastAuthMechanism(Sessions sessions) {
         this.sessions = sessions;
     }
 
@@ -53,13 +55,23 @@ class HoldfastAuthMechanism implements HttpAuthenticationMechanism {
                     new PasswordCredential(decoded.substring(colon + 1).toCharArray()));
             return identities.authenticate(HttpSecurityUtils.setRoutingContextAttribute(request, ctx));
         }
-        PersistentLoginManager.RestoreResult session = sessions.restore(ctx);
-        if (session != null) {
-            var request = new TrustedAuthenticationRequest(session.getPrincipal());
-            return identities.authenticate(HttpSecurityUtils.setRoutingContextAttribute(request, ctx))
-                    .onItem().invoke(identity -> sessions.save(identity, ctx, session));
+        if (ctx.request().getCookie(Sessions.COOKIE) == null) {
+            return Uni.createFrom().optional(Optional.empty());
         }
-        return Uni.createFrom().optional(java.util.Optional.empty());
+        // the replicated cache answers on the event loop; a miss reads the session's row, on a worker thread
+        Uni<Optional<Sessions.Live>> live = sessions.cached(ctx)
+                ? Uni.createFrom().item(sessions.restore(ctx))
+                : Uni.createFrom().item(() -> sessions.restore(ctx)).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+        return live.onItem().transformToUni(session -> {
+            if (session.isEmpty()) {
+                return Uni.createFrom().optional(Optional.<SecurityIdentity>empty());
+            }
+            var request = new TrustedAuthenticationRequest(session.get().username());
+            return identities.authenticate(HttpSecurityUtils.setRoutingContextAttribute(request, ctx))
+                    .onItem().transform(identity -> (SecurityIdentity) QuarkusSecurityIdentity.builder(identity)
+                            .addAttribute(Sessions.SESSION_ID, session.get().sessionId()).build())
+                    .onItem().invoke(identity -> sessions.renew(ctx, session.get()));
+        });
     }
 
     @Override

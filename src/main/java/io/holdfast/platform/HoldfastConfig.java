@@ -34,6 +34,8 @@ public interface HoldfastConfig {
 
     Session session();
 
+    Shedding shedding();
+
     interface Node {
         String name();
     }
@@ -95,14 +97,42 @@ public interface HoldfastConfig {
         @WithDefault("10")
         int bcryptCost();
 
-        int loginFailuresBeforeThrottle();
+        /** Login attempts for one account from one client address before the growing delay starts. */
+        int loginAttemptsPerAccount();
 
-        Duration loginThrottle();
+        /** Login attempts from one client address (any usernames) before the growing delay starts. */
+        int loginAttemptsPerAddress();
+
+        /** Sign-ups from one client address before the growing delay starts. */
+        int signupsPerAddress();
+
+        /** The first delay past an allowance; it doubles with every further attempt. */
+        Duration throttleDelay();
+
+        Duration throttleMaxDelay();
+
+        /** A throttle's count is forgotten after this long without an attempt. */
+        Duration throttleForgetAfter();
+
+        /** Peers (the load balancer) whose X-Forwarded-For and X-Forwarded-Proto are believed; nobody's by default. */
+        Optional<List<String>> trustedProxies();
+    }
+
+    interface Shedding {
+        /** Bet placements in flight on one node at once; beyond it 429 at once. */
+        int placements();
+
+        /** Bet placements in flight for one client (session or Basic credentials) at once. */
+        int placementsPerBettor();
     }
 
     interface Session {
         String encryptionKey();
 
+        /** Idle timeout: a session unused this long ends. */
         Duration timeout();
+
+        /** Absolute lifetime: no session lives longer, however busy. */
+        Duration lifetime();
     }
 }

@@ -46,13 +46,26 @@ class ProblemMapper {
 
     @ServerExceptionMapper
     public Response unreadable(JsonProcessingException e) {
-        return build(400, "VALIDATION_FAILED", "The request body is not valid JSON for this endpoint").build();
+        // a number out of range, or a token that is no JSON, is found by the parser: it knows the field it was in
+        String field = null;
+        if (e.getProcessor() instanceof com.fasterxml.jackson.core.JsonParser parser) {
+            try {
+                field = parser.currentName();
+            } catch (java.io.IOException | RuntimeException ignored) {
+                // no name to give
+            }
+        }
+        return build(400, "VALIDATION_FAILED", field == null ? "The request body is not valid JSON for this endpoint"
+                : "The value of '" + field + "' is not valid here (out of range, or not JSON)").build();
     }
 
     @ServerExceptionMapper
     public Response mismatched(com.fasterxml.jackson.databind.exc.MismatchedInputException e) {
-        String field = e.getPath().stream().map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
-                .collect(Collectors.joining("."));
+        String field = e.getPath().stream().map(r -> r.getFieldName() != null ? "." + r.getFieldName() : "[" + r.getIndex() + "]")
+                .collect(Collectors.joining()).replaceFirst("^\\.", "");
+        if (e instanceof com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException) {
+            return build(400, "VALIDATION_FAILED", "Unknown field '" + field + "': this endpoint does not take it").build();
+        }
         return build(400, "VALIDATION_FAILED", field.isEmpty() ? "The request body has the wrong shape"
                 : "The value of '" + field + "' has the wrong type or is not one of the allowed values").build();
     }
@@ -66,7 +79,7 @@ class ProblemMapper {
     public Response authenticationFailed(AuthenticationFailedException e) {
         for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
             if (t instanceof ProblemException p) {
-                return problem(p); // the login throttle's 429
+                return problem(p); // the login throttle's 429 RATE_LIMITED
             }
         }
         return unauthenticated();
@@ -80,6 +93,15 @@ class ProblemMapper {
     @ServerExceptionMapper
     public Response web(WebApplicationException e) {
         int status = e.getResponse().getStatus();
+        // the JSON reader wraps Jackson's refusal: answer with the field it names
+        for (Throwable t = e.getCause(); status == 400 && t != null; t = t.getCause()) {
+            if (t instanceof com.fasterxml.jackson.databind.exc.MismatchedInputException m) {
+                return mismatched(m);
+            }
+            if (t instanceof JsonProcessingException j) {
+                return unreadable(j);
+            }
+        }
         if (status >= 500) {
             return unexpected(e);
         }

@@ -16,9 +16,10 @@ import io.quarkus.security.credential.PasswordCredential;
 import io.quarkus.security.identity.IdentityProviderManager;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.security.identity.request.UsernamePasswordAuthenticationRequest;
+import io.quarkus.vertx.http.runtime.security.HttpSecurityUtils;
 import io.vertx.ext.web.RoutingContext;
 
-/** Log in once, then carry the encrypted session cookie instead of a password. */
+/** Log in once, then carry the sealed session cookie instead of a password; log out ends the session everywhere. */
 @Path("/api/session")
 @PermitAll
 public class SessionResource {
@@ -29,11 +30,12 @@ public class SessionResource {
     public record SessionView(String username, Set<String> roles) {
     }
 
+
     private final IdentityProviderManager identities;
-    private final SessionCookies sessions;
+    private final Sessions sessions;
     private final RoutingContext routing;
 
-    SessionResource(IdentityProviderManager identities, SessionCookies sessions, RoutingContext routing) {
+    SessionResource(IdentityProviderManager identities, Sessions sessions, RoutingContext routing) {
         this.identities = identities;
         this.sessions = sessions;
         this.routing = routing;
@@ -41,15 +43,19 @@ public class SessionResource {
 
     @POST
     public SessionView login(@Valid @NotNull Login body) {
-        SecurityIdentity identity = identities.authenticateBlocking(new UsernamePasswordAuthenticationRequest(
-                body.username(), new PasswordCredential(body.password().toCharArray())));
-        sessions.save(identity, routing, null);
+        var request = new UsernamePasswordAuthenticationRequest(body.username(),
+                new PasswordCredential(body.password().toCharArray()));
+        // the throttle keys the attempt by the client's address
+        SecurityIdentity identity = identities.authenticateBlocking(
+                HttpSecurityUtils.setRoutingContextAttribute(request, routing));
+        sessions.start(identity, routing);
         return new SessionView(identity.getPrincipal().getName(), identity.getRoles());
     }
 
+    /** Ends this session on every node: the same cookie replayed afterwards gets 401. */
     @DELETE
     public Response logout() {
-        sessions.clear(routing);
+        sessions.end(routing);
         return Response.noContent().build();
     }
 }

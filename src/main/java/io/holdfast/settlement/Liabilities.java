@@ -25,7 +25,7 @@ public class Liabilities {
         static final Exposure NONE = new Exposure(0, 0, 0);
     }
 
-    private record Revisions(int result, int settled, String error, Instant retryAt) {
+    private record Revisions(int result, int settled, String error, Instant retryAt, Instant closedAt, long late) {
     }
 
     private final OddsCatalog catalog;
@@ -44,14 +44,20 @@ public class Liabilities {
                 FROM bet_leg l JOIN bet b ON b.id = l.bet_id
                 WHERE l.market_id = ? AND b.status IN ('PENDING', 'ACCEPTED') GROUP BY l.selection_id""",
                 rs -> exposure.put(rs.getLong(1), new Exposure(rs.getLong(2), rs.getLong(3), rs.getLong(4))), marketId);
-        Revisions state = jdbc.queryOne("SELECT result_revision, settled_revision, settlement_error, settlement_retry_at "
-                + "FROM market WHERE id = ?", rs -> new Revisions(rs.getInt(1), rs.getInt(2), rs.getString(3),
-                        Jdbc.instant(rs, "settlement_retry_at")), marketId).orElseThrow();
+        Revisions state = jdbc.queryOne("""
+                SELECT m.result_revision, m.settled_revision, m.settlement_error, m.settlement_retry_at, r.closed_at,
+                       (SELECT count(*) FROM bet_leg l JOIN bet b ON b.id = l.bet_id
+                        WHERE l.market_id = m.id AND l.result = 'VOID' AND l.result_revision = r.revision
+                          AND b.placed_at >= r.closed_at) AS late
+                FROM market m LEFT JOIN market_result r ON r.market_id = m.id AND r.revision = m.result_revision
+                WHERE m.id = ?""", rs -> new Revisions(rs.getInt(1), rs.getInt(2), rs.getString(3),
+                        Jdbc.instant(rs, "settlement_retry_at"), Jdbc.instant(rs, "closed_at"), rs.getLong("late")),
+                marketId).orElseThrow();
         List<SelectionLiability> selections = market.selections().stream().map(s -> {
             Exposure e = exposure.getOrDefault(s.id(), Exposure.NONE);
             return new SelectionLiability(s.id(), s.name(), s.odds(), s.version(), e.openBets(), e.stakes(), e.liability());
         }).toList();
         return new MarketSettlement(market.id(), market.eventId(), market.name(), market.status(), state.result(),
-                state.settled(), state.error(), state.retryAt(), selections);
+                state.settled(), state.error(), state.retryAt(), state.closedAt(), state.late(), selections);
     }
 }

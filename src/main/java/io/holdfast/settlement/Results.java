@@ -1,6 +1,7 @@
 package io.holdfast.settlement;
 
 import java.sql.Array;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
@@ -8,9 +9,13 @@ import java.util.Optional;
 import java.util.Set;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.event.TransactionPhase;
 import jakarta.transaction.Transactional;
 
 import io.holdfast.cluster.Fenced;
+import io.holdfast.odds.OddsBook;
 import io.holdfast.platform.AuditLog;
 import io.holdfast.platform.Jdbc;
 import io.holdfast.platform.ModuleApi;
@@ -27,34 +32,59 @@ public class Results {
 
     private final Jdbc jdbc;
     private final AuditLog audit;
+    private final OddsBook book;
+    private final Event<ResultPosted> posted;
 
-    Results(Jdbc jdbc, AuditLog audit) {
+    Results(Jdbc jdbc, AuditLog audit, OddsBook book, Event<ResultPosted> posted) {
         this.jdbc = jdbc;
         this.audit = audit;
+        this.book = book;
+        this.posted = posted;
     }
 
     @Transactional
     @Fenced
     public Posted post(String actor, long marketId, long[] winners, long[] voids, boolean voidMarket) {
+        return post(actor, marketId, winners, voids, voidMarket, null);
+    }
+
+    /**
+     * Posts a result. The market row is taken FOR UPDATE first: this waits for the placements that hold it
+     * FOR KEY SHARE and makes later ones wait and then find the market CLOSED, so no bet commits on it after
+     * this transaction. A new revision of a market whose settlement failed is settled at once (not after the
+     * failed one's retry time). {@code closedAt} (optional) voids the bets placed at or after it.
+     */
+    @Transactional
+    @Fenced
+    public Posted post(String actor, long marketId, long[] winners, long[] voids, boolean voidMarket, Instant closedAt) {
         String status = jdbc.queryOne("SELECT status FROM market WHERE id = ? FOR UPDATE", rs -> rs.getString(1), marketId)
                 .orElseThrow(() -> ProblemException.notFound("Market"));
         validate(marketId, winners, voids, voidMarket);
         Optional<MarketResult> latest = latest(marketId);
-        if (latest.isPresent() && latest.get().sameOutcome(winners, voids, voidMarket)) {
+        if (latest.isPresent() && latest.get().sameOutcome(winners, voids, voidMarket, closedAt)) {
             return new Posted(marketId, latest.get().revision(), false);
         }
         int revision = latest.map(MarketResult::revision).orElse(0) + 1;
-        jdbc.update("INSERT INTO market_result (market_id, revision, winners, voids, void_market, posted_by) "
-                + "VALUES (?, ?, ?, ?, ?, ?)", marketId, revision, winners, voids, voidMarket, actor);
-        // A result ends betting on the market; a corrected result puts a settled market back to CLOSED
-        // until the resettlement is done.
-        jdbc.update("UPDATE market SET result_revision = ?, status = CASE WHEN status = 'SETTLEMENT_FAILED' "
-                + "THEN status ELSE 'CLOSED' END, settlement_attempts = 0, settlement_retry_at = NULL WHERE id = ?",
-                revision, marketId);
+        jdbc.update("INSERT INTO market_result (market_id, revision, winners, voids, void_market, posted_by, closed_at) "
+                + "VALUES (?, ?, ?, ?, ?, ?, ?)", marketId, revision, winners, voids, voidMarket, actor, closedAt);
+        // A result ends betting on the market; a corrected result puts a settled or failed market back to
+        // CLOSED until the (re)settlement is done: the scheduler takes it up at its next poll.
+        jdbc.update("UPDATE market SET result_revision = ?, status = 'CLOSED', settlement_attempts = 0, "
+                + "settlement_retry_at = NULL WHERE id = ?", revision, marketId);
         audit.record(actor, revision == 1 ? "RESULT_POSTED" : "RESULT_CORRECTED", "market " + marketId + " revision "
                 + revision + (voidMarket ? " void market" : " winners " + Arrays.toString(winners) + " void "
-                        + Arrays.toString(voids)) + " (was " + status + ")");
+                        + Arrays.toString(voids)) + (closedAt == null ? "" : " closed at " + closedAt) + " (was " + status + ")");
+        posted.fire(new ResultPosted(marketId));
         return new Posted(marketId, revision, true);
+    }
+
+    /** A new result revision committed. */
+    record ResultPosted(long marketId) {
+    }
+
+    /** After the commit, before the admin is answered: the odds book shows the market closed on both nodes. */
+    void refreshBook(@Observes(during = TransactionPhase.AFTER_SUCCESS) ResultPosted result) {
+        book.refreshMarket(result.marketId());
     }
 
     /** A trader's "retry now" for a market whose settlement failed: the scheduler picks it up on its next poll. */
@@ -71,9 +101,10 @@ public class Results {
 
     @Transactional(Transactional.TxType.SUPPORTS)
     Optional<MarketResult> latest(long marketId) {
-        return jdbc.queryOne("SELECT revision, winners, voids, void_market FROM market_result WHERE market_id = ? "
-                + "ORDER BY revision DESC LIMIT 1", rs -> new MarketResult(marketId, rs.getInt(1), longs(rs.getArray(2)),
-                        longs(rs.getArray(3)), rs.getBoolean(4)), marketId);
+        return jdbc.queryOne("SELECT revision, winners, voids, void_market, closed_at FROM market_result "
+                + "WHERE market_id = ? ORDER BY revision DESC LIMIT 1", rs -> new MarketResult(marketId, rs.getInt(1),
+                        longs(rs.getArray(2)), longs(rs.getArray(3)), rs.getBoolean(4), Jdbc.instant(rs, "closed_at")),
+                marketId);
     }
 
     private void validate(long marketId, long[] winners, long[] voids, boolean voidMarket) {

@@ -1,6 +1,7 @@
 package io.holdfast.settlement;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -60,17 +61,25 @@ class SettleMarket {
             return 0;
         }
         long[] ids = bets.keySet().stream().mapToLong(Long::longValue).toArray();
-        // this market's legs take the new result; the other legs keep theirs
+        // this market's legs take the new result; the other legs keep theirs. A bet placed at or after the
+        // moment the market really closed (closedAt) is void on it: a late bet is never paid.
         jdbc.update("""
-                UPDATE bet_leg SET result = CASE WHEN ? OR selection_id = ANY (?) THEN 'VOID'
-                                                 WHEN selection_id = ANY (?) THEN 'WON' ELSE 'LOST' END,
-                                   result_revision = ?
-                WHERE market_id = ? AND bet_id = ANY (?)""",
-                result.voidMarket(), result.voids(), result.winners(), result.revision(), marketId, ids);
+                UPDATE bet_leg l SET result = CASE WHEN ? OR l.selection_id = ANY (?) OR b.placed_at >= ?
+                                                   THEN 'VOID'
+                                                   WHEN l.selection_id = ANY (?) THEN 'WON' ELSE 'LOST' END,
+                                     result_revision = ?
+                FROM bet b
+                WHERE b.id = l.bet_id AND l.market_id = ? AND l.bet_id = ANY (?)""",
+                result.voidMarket(), result.voids(), result.closedAt(), result.winners(), result.revision(), marketId,
+                ids);
         jdbc.query("SELECT bet_id, odds, result FROM bet_leg WHERE bet_id = ANY (?) ORDER BY bet_id, leg_no",
                 rs -> bets.get(rs.getLong(1)).legs().add(new LegResult(Jdbc.odds(rs, "odds"), rs.getString(3))),
                 (Object) ids);
-        for (Claimed bet : bets.values()) {
+        // accounts in id order, the order the pending-bet completer uses too: two transactions that credit the
+        // same accounts wait for each other instead of deadlocking (40P01)
+        List<Claimed> byAccount = new ArrayList<>(bets.values());
+        byAccount.sort(Comparator.comparingLong(Claimed::accountId).thenComparingLong(Claimed::id));
+        for (Claimed bet : byAccount) {
             Outcome outcome = calculation.outcome(marketId, bet.stake(), bet.legs());
             apply(bet, outcome);
         }

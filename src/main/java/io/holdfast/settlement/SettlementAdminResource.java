@@ -1,5 +1,6 @@
 package io.holdfast.settlement;
 
+import java.time.Instant;
 import java.util.List;
 
 import jakarta.annotation.security.RolesAllowed;
@@ -34,7 +35,8 @@ public class SettlementAdminResource {
     public Response post(@PathParam("id") long marketId, @Valid @NotNull ResultJson body) {
         long[] winners = body.winners == null ? new long[0] : body.winners.stream().mapToLong(Long::longValue).toArray();
         long[] voids = body.voids == null ? new long[0] : body.voids.stream().mapToLong(Long::longValue).toArray();
-        Results.Posted posted = results.post(user.name(), marketId, winners, voids, Boolean.TRUE.equals(body.voidMarket));
+        Results.Posted posted = results.post(user.name(), marketId, winners, voids, Boolean.TRUE.equals(body.voidMarket),
+                body.closedAt);
         return Response.accepted(posted).build();
     }
 
@@ -44,8 +46,12 @@ public class SettlementAdminResource {
         return liabilities.market(marketId);
     }
 
-    /** The result body: {"winners":[…],"void":[…]} or {"voidMarket":true}. */
+    /**
+     * The result body: {"winners":[…],"void":[…]} or {"voidMarket":true}, and optionally "closedAt" (when the
+     * market really closed: bets placed at or after it are void).
+     */
     public static class ResultJson {
+        public Instant closedAt;
         @Size(max = 100)
         public List<@NotNull Long> winners;
         @Size(max = 100)

@@ -12,6 +12,9 @@ import org.eclipse.microprofile.faulttolerance.Bulkhead;
 import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
 import org.jboss.logging.Logger;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+
 import io.holdfast.cluster.ClusterState;
 import io.holdfast.odds.OddsBook;
 import io.holdfast.platform.HoldfastConfig;
@@ -32,8 +35,13 @@ class SettlementRunner {
     private final ClusterState cluster;
     private final long retryAfterMillis;
     private final Set<Long> inFlight = ConcurrentHashMap.newKeySet();
+    private final Counter deadlocks;
 
-    SettlementRunner(SettleMarket settle, Results results, OddsBook book, ClusterState cluster, HoldfastConfig config) {
+    SettlementRunner(SettleMarket settle, Results results, OddsBook book, ClusterState cluster, HoldfastConfig config,
+            MeterRegistry metrics) {
+        this.deadlocks = Counter.builder("holdfast_deadlocks_total").tag("job", "settlement")
+                .description("Transactions of this job that PostgreSQL ended as a deadlock (40P01) and were retried")
+                .register(metrics);
         this.settle = settle;
         this.results = results;
         this.book = book;
@@ -71,6 +79,9 @@ class SettlementRunner {
         } catch (CircuitBreakerOpenException e) {
             LOG.warnf("Settlement calculation circuit is open; market %d waits", marketId);
         } catch (RuntimeException e) {
+            if (deadlock(e)) {
+                deadlocks.increment();
+            }
             if (isTransient(e) || !cluster.isActive()) {
                 LOG.warnf("Settlement of market %d interrupted, will retry: %s", marketId, e.getMessage());
             } else {
@@ -82,6 +93,15 @@ class SettlementRunner {
             inFlight.remove(marketId);
         }
         return CompletableFuture.completedFuture(null);
+    }
+
+    private static boolean deadlock(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.sql.SQLException sql && "40P01".equals(sql.getSQLState())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean isTransient(Throwable e) {

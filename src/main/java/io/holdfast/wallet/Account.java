@@ -17,9 +17,10 @@ import org.hibernate.annotations.Formula;
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 
 /**
- * An account as the back office edits it: only its status is written through the ORM. Money is moved only by
+ * An account as the back office finds it. Status changes and sign-up stay SQL ({@link Accounts}: their rules and
+ * locks are one statement each); nothing but {@code status} is writable here at all. Money is moved only by
  * the ledger's SQL ({@link Wallet}), so {@code balance} and {@code staked_today} are mapped read-only: the ORM
- * can never write them, whatever an entity holds. Sign-up stays one SQL statement ({@link Accounts}).
+ * can never write them, whatever an entity holds.
  */
 @Entity
 @Table(name = "account")
@@ -60,8 +61,19 @@ class Account extends PanacheEntityBase {
     @Column(name = "created_at", insertable = false, updatable = false)
     public Instant createdAt;
 
+    @Column(name = "timed_out_until", insertable = false, updatable = false)
+    public Instant timedOutUntil;
+
+    @Column(name = "self_excluded_until", insertable = false, updatable = false)
+    public Instant selfExcludedUntil;
+
+    /** Now by the database's clock: a time-out shows only while it runs. */
+    @Formula("now()")
+    public Instant databaseNow;
+
     AccountView view() {
         return new AccountView(id, username, balance, currency, status, List.of(roles.split(",")), dailyStakeLimit,
-                databaseDay.equals(stakedDay) ? stakedToday : 0, createdAt);
+                databaseDay.equals(stakedDay) ? stakedToday : 0, createdAt,
+                timedOutUntil != null && timedOutUntil.isAfter(databaseNow) ? timedOutUntil : null, selfExcludedUntil);
     }
 }

@@ -2,14 +2,17 @@ package io.holdfast.wallet;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.Observes;
 import jakarta.transaction.Transactional;
 
@@ -22,12 +25,13 @@ import io.holdfast.platform.HoldfastConfig;
 import io.holdfast.platform.Jdbc;
 import io.holdfast.platform.ModuleApi;
 import io.holdfast.platform.ProblemException;
+import io.holdfast.platform.Sessions;
 import io.quarkus.elytron.security.common.BcryptUtil;
 import io.quarkus.panache.common.Page;
 import io.quarkus.panache.common.Sort;
 import io.quarkus.runtime.StartupEvent;
 
-/** Accounts: sign-up, status, bettor-set limits, and the bootstrap admin and ops users. */
+/** Accounts: sign-up, status, self-exclusion and time-out, and the bootstrap admin and ops users. */
 @ApplicationScoped
 @Transactional
 @ModuleApi
@@ -36,13 +40,21 @@ public class Accounts {
     private static final Logger LOG = Logger.getLogger(Accounts.class);
     private static final String COLUMNS = "id, username, balance, currency, status, roles, daily_stake_limit, "
             + "CASE WHEN staked_day = (now() AT TIME ZONE 'UTC')::date THEN staked_today ELSE 0 END AS staked_today, "
-            + "created_at";
+            + "created_at, CASE WHEN timed_out_until > now() THEN timed_out_until END AS timed_out_until, "
+            + "self_excluded_until";
 
     private final Jdbc jdbc;
     private final AuditLog audit;
     private final HoldfastConfig config;
+    private final Limits limits;
+    private final Event<AccountStatusChanged> statusChanged;
+    private final Sessions sessions;
 
-    Accounts(Jdbc jdbc, AuditLog audit, HoldfastConfig config) {
+    Accounts(Jdbc jdbc, AuditLog audit, HoldfastConfig config, Limits limits, Event<AccountStatusChanged> statusChanged,
+            Sessions sessions) {
+        this.limits = limits;
+        this.sessions = sessions;
+        this.statusChanged = statusChanged;
         this.jdbc = jdbc;
         this.audit = audit;
         this.config = config;
@@ -71,28 +83,88 @@ public class Accounts {
                 usernamePart.toLowerCase(Locale.ROOT)).page(Page.ofSize(limit)).list().stream().map(Account::view).toList();
     }
 
+    /**
+     * An admin's change of status. Blocking and unblocking are theirs to make; a self-exclusion or time-out
+     * that still runs is not: making such an account ACTIVE is refused (409 SELF_EXCLUDED), also when it is
+     * blocked as well. An admin may exclude an account (for the minimum six months). Fires
+     * {@link AccountStatusChanged}: the one call point for what must follow a status change (sessions).
+     */
     @Fenced
     public AccountView setStatus(String actor, long id, AccountStatus status) {
-        Account account = Account.<Account>findByIdOptional(id).orElseThrow(() -> ProblemException.notFound("Account"));
-        account.status = status;
-        audit.record(actor, "ACCOUNT_STATUS", "account " + id + " -> " + status);
-        // written now, before anything else in this transaction reads the row with plain SQL
-        Account.flush();
-        return account.view();
-    }
-
-    /** Self-exclusion by the bettor: only an admin can lift it. */
-    @Fenced
-    public AccountView selfExclude(long id) {
-        jdbc.update("UPDATE account SET status = 'SELF_EXCLUDED' WHERE id = ?", id);
-        audit.record("account:" + id, "SELF_EXCLUSION", "account " + id + " excluded itself");
+        var row = jdbc.queryOne("SELECT username, " + Standing.COLUMNS + " FROM account WHERE id = ? FOR UPDATE",
+                rs -> Map.entry(rs.getString("username"), Standing.of(rs)), id)
+                .orElseThrow(() -> ProblemException.notFound("Account"));
+        Standing standing = row.getValue();
+        AccountStatus from = AccountStatus.valueOf(standing.status());
+        if (status == AccountStatus.ACTIVE && (standing.selfExcluded() || standing.timedOut())) {
+            throw ProblemException.conflict("SELF_EXCLUDED", "Account " + id + " is "
+                    + (standing.selfExcluded() ? "self-excluded" : "taking a time-out")
+                    + " until its end; nobody can lift that early");
+        }
+        jdbc.update("UPDATE account SET status = ?, self_excluded_until = CASE WHEN ? THEN GREATEST("
+                + "coalesce(self_excluded_until, now()), now() + interval '6 months') ELSE self_excluded_until END "
+                + "WHERE id = ?", status.name(), status == AccountStatus.SELF_EXCLUDED, id);
+        audit.record(actor, "ACCOUNT_STATUS", "account " + id + " " + from + " -> " + status);
+        if (from != status) {
+            statusChanged.fire(new AccountStatusChanged(id, row.getKey(), from, status, actor));
+        }
+        if (status == AccountStatus.BLOCKED) {
+            sessions.endAllOf(id, null, "BLOCKED"); // every session of the account, on every node
+        }
         return get(id);
     }
 
+    /** Self-exclusion by the bettor for six months: nobody, the bettor included, can lift it early. */
+    @Fenced
+    public AccountView selfExclude(long id) {
+        return selfExclude(id, 6);
+    }
+
+    /**
+     * Self-exclusion for 6, 12 or 60 months. A longer running exclusion is never shortened; a blocked account
+     * stays blocked (and excluded). When it ends the account stays SELF_EXCLUDED until staff reopen it.
+     */
+    @Fenced
+    public AccountView selfExclude(long id, int months) {
+        if (months != 6 && months != 12 && months != 60) {
+            throw ProblemException.badRequest("months must be 6, 12 or 60");
+        }
+        var row = jdbc.queryOne("SELECT username, status FROM account WHERE id = ? FOR UPDATE",
+                rs -> Map.entry(rs.getString(1), rs.getString(2)), id)
+                .orElseThrow(() -> ProblemException.notFound("Account"));
+        AccountStatus from = AccountStatus.valueOf(row.getValue());
+        AccountStatus to = from == AccountStatus.BLOCKED ? from : AccountStatus.SELF_EXCLUDED;
+        Instant until = jdbc.queryOne("UPDATE account SET status = ?, self_excluded_until = GREATEST("
+                + "coalesce(self_excluded_until, now()), now() + ? * interval '1 month') WHERE id = ? "
+                + "RETURNING self_excluded_until", rs -> Jdbc.instant(rs, "self_excluded_until"), to.name(), months, id)
+                .orElseThrow();
+        audit.record("account:" + id, "SELF_EXCLUSION", "account " + id + " excluded itself for " + months
+                + " months, until " + until);
+        if (from != to) {
+            statusChanged.fire(new AccountStatusChanged(id, row.getKey(), from, to, "account:" + id));
+        }
+        return get(id);
+    }
+
+    /** A time-out of 1, 7 or 30 days that the bettor cannot end early; a longer running one is never shortened. */
+    @Fenced
+    public AccountView timeOut(long id, int days) {
+        if (days != 1 && days != 7 && days != 30) {
+            throw ProblemException.badRequest("days must be 1, 7 or 30");
+        }
+        Instant until = jdbc.queryOne("UPDATE account SET timed_out_until = GREATEST(coalesce(timed_out_until, now()), "
+                + "now() + ? * interval '1 day') WHERE id = ? RETURNING timed_out_until",
+                rs -> Jdbc.instant(rs, "timed_out_until"), days, id)
+                .orElseThrow(() -> ProblemException.notFound("Account"));
+        audit.record("account:" + id, "TIME_OUT", "account " + id + " took a time-out of " + days + " days, until "
+                + until);
+        return get(id);
+    }
+
+    /** The daily stake limit alone (the settings page's form): as {@link Limits#change}. */
     @Fenced
     public AccountView setDailyStakeLimit(long id, long limit) {
-        jdbc.update("UPDATE account SET daily_stake_limit = ? WHERE id = ?", limit, id);
-        audit.record("account:" + id, "DAILY_STAKE_LIMIT", "account " + id + " limit " + limit);
+        limits.change(id, Map.of(Limits.Name.dailyStakeLimit, limit));
         return get(id);
     }
 
@@ -138,7 +210,8 @@ public class Accounts {
         return new AccountView(rs.getLong("id"), rs.getString("username"), rs.getLong("balance"),
                 rs.getString("currency"), AccountStatus.valueOf(rs.getString("status")),
                 List.copyOf(roles(rs.getString("roles"))), Jdbc.nullableLong(rs, "daily_stake_limit"),
-                rs.getLong("staked_today"), Jdbc.instant(rs, "created_at"));
+                rs.getLong("staked_today"), Jdbc.instant(rs, "created_at"), Jdbc.instant(rs, "timed_out_until"),
+                Jdbc.instant(rs, "self_excluded_until"));
     }
 
     private static Set<String> roles(String csv) {

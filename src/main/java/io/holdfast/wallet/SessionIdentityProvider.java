@@ -9,7 +9,7 @@ import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.security.identity.request.TrustedAuthenticationRequest;
 import io.smallrye.mutiny.Uni;
 
-/** A session cookie names the user; roles and status come from the database (cached for two seconds). */
+/** A live session names the user; roles and status come from the database (cached for two seconds). */
 @ApplicationScoped
 class SessionIdentityProvider implements IdentityProvider<TrustedAuthenticationRequest> {
 
@@ -26,6 +26,8 @@ class SessionIdentityProvider implements IdentityProvider<TrustedAuthenticationR
 
     @Override
     public Uni<SecurityIdentity> authenticate(TrustedAuthenticationRequest request, AuthenticationRequestContext context) {
+        // a blocked account's sessions end when it is blocked (Sessions.endAllOf); it may sign in again to see its
+        // balance and history, and every write it tries is refused with ACCOUNT_BLOCKED
         return context.runBlocking(() -> accounts.sessionCredentials(request.getPrincipal())
                 .map(AccountIdentityProvider::identity)
                 .orElseThrow(() -> new AuthenticationFailedException("unknown session user")));

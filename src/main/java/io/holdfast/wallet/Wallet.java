@@ -39,14 +39,21 @@ public class Wallet {
     private final Jdbc jdbc;
     private final HoldfastConfig config;
     private final WriteGuard guard;
+    private final Limits limits;
 
-    Wallet(Jdbc jdbc, HoldfastConfig config, WriteGuard guard) {
+    Wallet(Jdbc jdbc, HoldfastConfig config, WriteGuard guard, Limits limits) {
+        this.limits = limits;
         this.jdbc = jdbc;
         this.config = config;
         this.guard = guard;
     }
 
-    /** Idempotent by {@code requestId}: a repeat credits nothing and answers the current balance. */
+    /**
+     * Idempotent by {@code requestId}: a repeat credits nothing and answers the current balance. Refused while
+     * the account is blocked, self-excluded or timed out, and over a deposit limit (409 LIMIT_EXCEEDED). The
+     * account row is taken FOR UPDATE first, so two deposits of one account cannot both fit under a limit
+     * that holds only one of them, and a concurrent repeat finds the first one's journal.
+     */
     @Fenced
     @Transactional(Transactional.TxType.REQUIRED)
     public Deposit deposit(long accountId, String requestId, long amount) {
@@ -55,35 +62,98 @@ public class Wallet {
             throw ProblemException.unprocessable("VALIDATION_FAILED",
                     "amount must be between 1 and " + config.limits().maxDeposit());
         }
-        var inserted = jdbc.queryOne("""
-                INSERT INTO ledger_entry (journal_id, book, account_id, type, amount, reference, request_id, epoch)
-                VALUES (nextval('journal_seq'), 'PLAYER', ?, 'DEPOSIT', ?, ?, ?, ?)
-                ON CONFLICT (account_id, request_id) WHERE type = 'DEPOSIT' AND book = 'PLAYER' DO NOTHING
-                RETURNING id, journal_id""", rs -> new long[] { rs.getLong(1), rs.getLong(2) },
-                accountId, amount, "deposit " + requestId, requestId, epoch);
-        if (inserted.isEmpty()) {
-            long earlier = jdbc.queryOne("SELECT amount FROM ledger_entry WHERE account_id = ? AND request_id = ? "
-                    + "AND type = 'DEPOSIT' AND book = 'PLAYER'", rs -> rs.getLong(1), accountId, requestId).orElseThrow();
-            if (earlier != amount) {
+        limits.applyDue(accountId);
+        Standing standing = lockAccount(accountId);
+        var earlier = earlier(accountId, requestId, LedgerType.DEPOSIT);
+        if (earlier.isPresent()) {
+            if (earlier.get() != amount) {
                 throw ProblemException.conflict("DUPLICATE_REQUEST_MISMATCH",
-                        "requestId " + requestId + " was already used for a deposit of " + earlier);
+                        "requestId " + requestId + " was already used for a deposit of " + earlier.get());
             }
             return new Deposit(balance(accountId), false);
         }
+        standing.check();
+        checkDepositLimits(accountId, amount);
         long balance = jdbc.queryOne("UPDATE account SET balance = balance + ? WHERE id = ? RETURNING balance",
                 rs -> rs.getLong(1), amount, accountId).orElseThrow(() -> ProblemException.notFound("Account"));
-        jdbc.update("UPDATE ledger_entry SET balance_after = ? WHERE id = ?", balance, inserted.get()[0]);
-        jdbc.update("INSERT INTO ledger_entry (journal_id, book, type, amount, reference, request_id, epoch) "
-                + "VALUES (?, 'HOUSE_CASH', 'DEPOSIT', ?, ?, ?, ?)",
-                inserted.get()[1], -amount, "deposit " + requestId, requestId, epoch);
+        jdbc.update(POST_JOURNAL, LedgerType.DEPOSIT.name(), "deposit " + requestId, requestId, null, null, epoch,
+                accountId, amount, balance, "HOUSE_CASH", -amount);
         return new Deposit(balance, true);
+    }
+
+    /**
+     * Pays money out: idempotent by {@code requestId} like deposits, never below zero (409 INSUFFICIENT_FUNDS),
+     * refused while the account is blocked (409 ACCOUNT_BLOCKED) but not while it is self-excluded or timed
+     * out: a bettor who stepped away must still be able to take their money.
+     */
+    @Fenced
+    @Transactional(Transactional.TxType.REQUIRED)
+    public Deposit withdraw(long accountId, String requestId, long amount) {
+        long epoch = guard.epoch();
+        if (amount <= 0) {
+            throw ProblemException.unprocessable("VALIDATION_FAILED", "amount must be positive");
+        }
+        Standing standing = lockAccount(accountId);
+        var earlier = earlier(accountId, requestId, LedgerType.WITHDRAWAL);
+        if (earlier.isPresent()) {
+            if (earlier.get() != -amount) {
+                throw ProblemException.conflict("DUPLICATE_REQUEST_MISMATCH",
+                        "requestId " + requestId + " was already used for a withdrawal of " + -earlier.get());
+            }
+            return new Deposit(balance(accountId), false);
+        }
+        if (standing.status().equals("BLOCKED")) {
+            throw ProblemException.conflict("ACCOUNT_BLOCKED", "This account is blocked");
+        }
+        long balance = jdbc.queryOne("UPDATE account SET balance = balance - ? WHERE id = ? AND balance >= ? "
+                + "RETURNING balance", rs -> rs.getLong(1), amount, accountId, amount)
+                .orElseThrow(() -> ProblemException.conflict("INSUFFICIENT_FUNDS",
+                        "The balance " + balance(accountId) + " does not cover a withdrawal of " + amount));
+        jdbc.update(POST_JOURNAL, LedgerType.WITHDRAWAL.name(), "withdrawal " + requestId, requestId, null, null, epoch,
+                accountId, -amount, balance, "HOUSE_CASH", amount);
+        return new Deposit(balance, true);
+    }
+
+    private Standing lockAccount(long accountId) {
+        return jdbc.queryOne("SELECT " + Standing.COLUMNS + " FROM account WHERE id = ? FOR UPDATE", Standing::of,
+                accountId).orElseThrow(() -> ProblemException.notFound("Account"));
+    }
+
+    /** The player-side amount of an earlier movement of this type with this requestId. */
+    private java.util.Optional<Long> earlier(long accountId, String requestId, LedgerType type) {
+        return jdbc.queryOne("SELECT amount FROM ledger_entry WHERE account_id = ? AND request_id = ? AND type = ? "
+                + "AND book = 'PLAYER'", rs -> rs.getLong(1), accountId, requestId, type.name());
+    }
+
+    /** Deposits over the last 24 h, 7 and 30 days (database clock) plus this one, against the account's limits. */
+    private void checkDepositLimits(long accountId, long amount) {
+        jdbc.queryOne("""
+                SELECT a.deposit_limit_day, a.deposit_limit_week, a.deposit_limit_month,
+                       coalesce(sum(l.amount) FILTER (WHERE l.at > now() - interval '24 hours'), 0) AS day,
+                       coalesce(sum(l.amount) FILTER (WHERE l.at > now() - interval '7 days'), 0) AS week,
+                       coalesce(sum(l.amount), 0) AS month
+                FROM account a LEFT JOIN ledger_entry l ON l.account_id = a.id AND l.type = 'DEPOSIT'
+                     AND l.book = 'PLAYER' AND l.at > now() - interval '30 days'
+                WHERE a.id = ? GROUP BY a.id""", rs -> {
+                    String[][] windows = { { "deposit_limit_day", "day", "24 hours" },
+                            { "deposit_limit_week", "week", "7 days" }, { "deposit_limit_month", "month", "30 days" } };
+                    for (String[] w : windows) {
+                        Long limit = Jdbc.nullableLong(rs, w[0]);
+                        long done = rs.getLong(w[1]);
+                        if (limit != null && done + amount > limit) {
+                            throw ProblemException.conflict("LIMIT_EXCEEDED", "This deposit would pass the deposit "
+                                    + "limit of " + limit + " per " + w[2] + " (deposited: " + done + ")");
+                        }
+                    }
+                    return true;
+                }, accountId);
     }
 
     /**
      * The stake debit as CTEs, for the placement to run in its own single statement (docs/ARCHITECTURE.md §5:
      * one short transaction, no read-modify-write of a balance in Java). It expects an earlier CTE
      * {@code new_bet(id)}; {@code debit} is empty when the account may not stake this much (status, funds,
-     * daily stake limit), and then the journal is not written. Parameters, in order: stake, stake, stake,
+     * daily stake limit, time-out), and then the journal is not written. Parameters, in order: stake, stake, stake,
      * accountId, stake, stake, epoch, accountId, stake, stake.
      */
     public static final String STAKE_DEBIT_CTES = """
@@ -93,6 +163,7 @@ public class Wallet {
                                            THEN staked_today + ? ELSE ? END,
                        staked_day = (now() AT TIME ZONE 'UTC')::date
                 WHERE id = ? AND status = 'ACTIVE' AND balance >= ?
+                  AND (timed_out_until IS NULL OR timed_out_until <= now())
                   AND (daily_stake_limit IS NULL OR daily_stake_limit >= ? +
                        CASE WHEN staked_day = (now() AT TIME ZONE 'UTC')::date THEN staked_today ELSE 0 END)
                   AND EXISTS (SELECT 1 FROM new_bet)
@@ -150,13 +221,19 @@ public class Wallet {
 
     @Transactional(Transactional.TxType.SUPPORTS)
     public List<Transaction> transactions(long accountId, int limit) {
+        return transactions(accountId, null, limit);
+    }
+
+    /** Newest first; {@code before} (a transaction id) pages back to older ones. */
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public List<Transaction> transactions(long accountId, Long before, int limit) {
         return jdbc.query("""
                 SELECT id, type, amount, balance_after, reference, at FROM ledger_entry
-                WHERE account_id = ? ORDER BY id DESC LIMIT ?""",
+                WHERE account_id = ? AND id < ? ORDER BY id DESC LIMIT ?""",
                 rs -> new Transaction(rs.getLong("id"), LedgerType.valueOf(rs.getString("type")),
                         rs.getLong("amount"), rs.getLong("balance_after"), rs.getString("reference"),
                         Jdbc.instant(rs, "at")),
-                accountId, limit);
+                accountId, before == null ? Long.MAX_VALUE : before, limit);
     }
 
     private void postJournal(LedgerType type, long accountId, long playerAmount, long balanceAfter, String houseBook,
@@ -165,26 +242,23 @@ public class Wallet {
                 accountId, playerAmount, balanceAfter, houseBook, -playerAmount);
     }
 
-    /** Why a stake debit matched no row: blocked, self-excluded, short of funds, or over the daily limit. */
+    /** Why a stake debit matched no row: blocked, self-excluded, timed out, short of funds, or over the daily limit. */
     @Transactional(Transactional.TxType.SUPPORTS)
     public ProblemException refusal(long accountId, long stake) {
-        var row = jdbc.queryOne("SELECT status, balance, daily_stake_limit, CASE WHEN staked_day = "
-                + "(now() AT TIME ZONE 'UTC')::date THEN staked_today ELSE 0 END FROM account WHERE id = ?",
-                rs -> new Object[] { rs.getString(1), rs.getLong(2), Jdbc.nullableLong(rs, "daily_stake_limit"),
-                        rs.getLong(4) },
+        var row = jdbc.queryOne("SELECT " + Standing.COLUMNS + ", balance, daily_stake_limit, CASE WHEN staked_day = "
+                + "(now() AT TIME ZONE 'UTC')::date THEN staked_today ELSE 0 END AS staked FROM account WHERE id = ?",
+                rs -> new Object[] { Standing.of(rs), rs.getLong("balance"), Jdbc.nullableLong(rs, "daily_stake_limit"),
+                        rs.getLong("staked") },
                 accountId).orElseThrow(() -> ProblemException.notFound("Account"));
-        String status = (String) row[0];
-        if (status.equals("BLOCKED")) {
-            return ProblemException.forbidden("ACCOUNT_BLOCKED", "This account is blocked");
-        }
-        if (status.equals("SELF_EXCLUDED")) {
-            return ProblemException.forbidden("SELF_EXCLUDED", "This account is self-excluded");
+        var barred = ((Standing) row[0]).bar();
+        if (barred.isPresent()) {
+            return barred.get();
         }
         if ((long) row[1] < stake) {
             return ProblemException.unprocessable("INSUFFICIENT_FUNDS",
                     "The balance " + row[1] + " does not cover the stake " + stake);
         }
-        return ProblemException.unprocessable("LIMIT_EXCEEDED",
+        return ProblemException.conflict("LIMIT_EXCEEDED",
                 "The stake would pass the daily stake limit " + row[2] + " (staked today: " + row[3] + ")");
     }
 }

@@ -1,6 +1,10 @@
 package io.holdfast.wallet;
 
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 
 import jakarta.annotation.security.PermitAll;
 import jakarta.annotation.security.RolesAllowed;
@@ -20,10 +24,13 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Response;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
 import io.holdfast.platform.CurrentUser;
+import io.holdfast.platform.ProblemException;
 import io.quarkus.security.Authenticated;
 
-/** The bettor's side of the wallet: sign-up, own account, deposits, history, responsible-gambling settings. */
+/** The bettor's side of the wallet: sign-up, own account, deposits, withdrawals, history, responsible-gambling settings. */
 @Path("/api")
 public class WalletResource {
 
@@ -37,10 +44,10 @@ public class WalletResource {
     }
 
     public record Me(long id, String username, long balance, String currency, AccountStatus status,
-            Long dailyStakeLimit, long stakedToday) {
+            Long dailyStakeLimit, long stakedToday, Instant timedOutUntil, Instant selfExcludedUntil) {
         static Me of(AccountView a) {
             return new Me(a.id(), a.username(), a.balance(), a.currency(), a.status(), a.dailyStakeLimit(),
-                    a.stakedToday());
+                    a.stakedToday(), a.timedOutUntil(), a.selfExcludedUntil());
         }
     }
 
@@ -50,14 +57,22 @@ public class WalletResource {
     public record Balance(long balance) {
     }
 
-    public record Limits(@NotNull @Positive Long dailyStakeLimit) {
+    public record WithdrawalRequest(@NotBlank @Size(max = 64) String requestId, @NotNull @Positive Long amount) {
+    }
+
+    public record TimeOut(@NotNull Integer days) {
+    }
+
+    public record SelfExclusion(Integer months) {
     }
 
     private final Accounts accounts;
     private final Wallet wallet;
+    private final Limits limits;
     private final CurrentUser user;
 
-    WalletResource(Accounts accounts, Wallet wallet, CurrentUser user) {
+    WalletResource(Accounts accounts, Wallet wallet, Limits limits, CurrentUser user) {
+        this.limits = limits;
         this.accounts = accounts;
         this.wallet = wallet;
         this.user = user;
@@ -86,24 +101,66 @@ public class WalletResource {
         return Response.status(result.credited() ? 201 : 200).entity(new Balance(result.balance())).build();
     }
 
+    @POST
+    @Path("/wallet/withdrawals")
+    @RolesAllowed("bettor")
+    public Response withdraw(@Valid @NotNull WithdrawalRequest body) {
+        Wallet.Deposit result = wallet.withdraw(user.accountId(), body.requestId(), body.amount());
+        return Response.status(result.credited() ? 201 : 200).entity(new Balance(result.balance())).build();
+    }
+
     @GET
     @Path("/wallet/transactions")
     @RolesAllowed("bettor")
-    public List<Transaction> transactions(@QueryParam("limit") @DefaultValue("100") @Min(1) @Max(1000) int limit) {
-        return wallet.transactions(user.accountId(), limit);
+    public List<Transaction> transactions(@QueryParam("limit") @DefaultValue("100") @Min(1) @Max(1000) int limit,
+            @QueryParam("before") @Positive Long before) {
+        return wallet.transactions(user.accountId(), before, limit);
     }
 
+    @GET
+    @Path("/me/limits")
+    @RolesAllowed("bettor")
+    public Limits.View limits() {
+        return limits.view(user.accountId());
+    }
+
+    /** Any of the four limits; a field set to null removes that limit (after the cooling-off). */
     @PUT
     @Path("/me/limits")
     @RolesAllowed("bettor")
-    public Me setLimits(@Valid @NotNull Limits body) {
-        return Me.of(accounts.setDailyStakeLimit(user.accountId(), body.dailyStakeLimit()));
+    public Limits.View setLimits(JsonNode body) {
+        if (body == null || !body.isObject() || body.isEmpty()) {
+            throw ProblemException.badRequest("Send an object with any of " + Arrays.toString(Limits.Name.values()));
+        }
+        Map<Limits.Name, Long> changes = new EnumMap<>(Limits.Name.class);
+        for (Map.Entry<String, JsonNode> field : body.properties()) {
+            Limits.Name name = Arrays.stream(Limits.Name.values()).filter(n -> n.name().equals(field.getKey()))
+                    .findFirst().orElseThrow(() -> ProblemException.badRequest("Unknown limit '" + field.getKey()
+                            + "'; the limits are " + Arrays.toString(Limits.Name.values())));
+            JsonNode value = field.getValue();
+            if (value.isNull()) {
+                changes.put(name, null);
+            } else if (value.isIntegralNumber() && value.canConvertToLong() && value.longValue() > 0) {
+                changes.put(name, value.longValue());
+            } else {
+                throw ProblemException.badRequest(field.getKey() + ": must be a positive amount in cents, or null");
+            }
+        }
+        return limits.change(user.accountId(), changes);
+    }
+
+    @POST
+    @Path("/me/time-out")
+    @RolesAllowed("bettor")
+    public Me timeOut(@Valid @NotNull TimeOut body) {
+        return Me.of(accounts.timeOut(user.accountId(), body.days()));
     }
 
     @POST
     @Path("/me/self-exclusion")
     @RolesAllowed("bettor")
-    public Me selfExclude() {
-        return Me.of(accounts.selfExclude(user.accountId()));
+    public Me selfExclude(SelfExclusion body) {
+        int months = body == null || body.months() == null ? 6 : body.months();
+        return Me.of(accounts.selfExclude(user.accountId(), months));
     }
 }

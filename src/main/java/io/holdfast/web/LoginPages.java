@@ -17,7 +17,7 @@ import jakarta.ws.rs.core.Response;
 import org.jboss.resteasy.reactive.RestForm;
 
 import io.holdfast.platform.ProblemException;
-import io.holdfast.platform.SessionCookies;
+import io.holdfast.platform.Sessions;
 import io.holdfast.wallet.Accounts;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
@@ -26,6 +26,7 @@ import io.quarkus.security.credential.PasswordCredential;
 import io.quarkus.security.identity.IdentityProviderManager;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.security.identity.request.UsernamePasswordAuthenticationRequest;
+import io.quarkus.vertx.http.runtime.security.HttpSecurityUtils;
 import io.vertx.ext.web.RoutingContext;
 
 /** Log in, sign up, log out: the same bcrypt users and the same encrypted session cookie as the API. */
@@ -42,11 +43,11 @@ public class LoginPages {
     }
 
     private final IdentityProviderManager identities;
-    private final SessionCookies sessions;
+    private final Sessions sessions;
     private final RoutingContext routing;
     private final Accounts accounts;
 
-    LoginPages(IdentityProviderManager identities, SessionCookies sessions, RoutingContext routing, Accounts accounts) {
+    LoginPages(IdentityProviderManager identities, Sessions sessions, RoutingContext routing, Accounts accounts) {
         this.identities = identities;
         this.sessions = sessions;
         this.routing = routing;
@@ -69,18 +70,21 @@ public class LoginPages {
         }
         SecurityIdentity identity;
         try {
-            identity = identities.authenticateBlocking(new UsernamePasswordAuthenticationRequest(user,
-                    new PasswordCredential(password.toCharArray())));
-        } catch (AuthenticationFailedException e) {
-            String message = "Wrong username or password.";
-            for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
+            identity = identities.authenticateBlocking(HttpSecurityUtils.setRoutingContextAttribute(
+                    new UsernamePasswordAuthenticationRequest(user, new PasswordCredential(password.toCharArray())),
+                    routing));
+        } catch (AuthenticationFailedException | ProblemException e) {
+            for (Throwable t = e; t != null; t = t.getCause()) {
                 if (t instanceof ProblemException p && p.status() == 429) {
-                    message = "Too many failed attempts: wait a little and try again.";
+                    return Response.status(429).type(MediaType.TEXT_HTML_TYPE.withCharset("UTF-8"))
+                            .header("Retry-After", Math.max(1, p.retryAfter().toSeconds()))
+                            .entity(Templates.login(safeNext(next), user, "Too many attempts: wait a little and try again."))
+                            .build();
                 }
             }
-            return Pages.page(401, Templates.login(safeNext(next), user, message));
+            return Pages.page(401, Templates.login(safeNext(next), user, "Wrong username or password."));
         }
-        sessions.save(identity, routing, null);
+        sessions.start(identity, routing);
         return Response.seeOther(URI.create(landing(identity, safeNext(next)))).build();
     }
 
@@ -112,16 +116,17 @@ public class LoginPages {
             return Pages.page(e.status() == 409 ? 409 : e.status(), Templates.signup(user,
                     e.status() == 409 ? "That username is taken." : e.getMessage()));
         }
-        SecurityIdentity identity = identities.authenticateBlocking(new UsernamePasswordAuthenticationRequest(user,
-                new PasswordCredential(password.toCharArray())));
-        sessions.save(identity, routing, null);
+        SecurityIdentity identity = identities.authenticateBlocking(HttpSecurityUtils.setRoutingContextAttribute(
+                new UsernamePasswordAuthenticationRequest(user, new PasswordCredential(password.toCharArray())),
+                routing));
+        sessions.start(identity, routing);
         return Response.seeOther(URI.create("/my/wallet?welcome=1")).build();
     }
 
     @POST
     @Path("logout")
     public Response logout() {
-        sessions.clear(routing);
+        sessions.end(routing);
         return Response.seeOther(URI.create("/")).build();
     }
 

@@ -44,6 +44,11 @@ public final class PlacementBenchmark {
             new PlacementBenchmark(args[1]).setUp(Integer.parseInt(args[2]), java.nio.file.Path.of(args[3]));
             return;
         }
+        if (args.length == 4 && args[0].equals("--overload")) {
+            // for ha-config/bench-overload: accepted bets/s, p99 of the accepted ones, and 429s at one concurrency
+            new PlacementBenchmark(args[1]).overload(Integer.parseInt(args[2]), Integer.parseInt(args[3]));
+            return;
+        }
         String base = args.length > 0 ? args[0] : "http://127.0.0.1:8090";
         int[] levels = java.util.Arrays.stream((args.length > 1 ? args[1] : "1,2,4,8,16,32").split(","))
                 .mapToInt(Integer::parseInt).toArray();
@@ -68,6 +73,69 @@ public final class PlacementBenchmark {
             level(level, seconds, seconds, selection, cookies, run, true);
         }
         System.out.println("selection " + selection + " (for the pgbench script)");
+    }
+
+    /**
+     * {@code clients} closed-loop clients, each its own bettor; a client refused with 429 waits 10 ms (far less than
+     * the Retry-After it was given, to keep the pressure on). Latency percentiles are of the accepted bets only.
+     */
+    private void overload(int clients, int seconds) throws Exception {
+        long selection = setUpMarket();
+        String run = Long.toString(System.currentTimeMillis(), 36);
+        List<String> cookies = new ArrayList<>();
+        for (int i = 0; i < clients; i++) {
+            cookies.add(bettor("ovl_" + run + "_" + i));
+        }
+        for (boolean measured : new boolean[] { false, true }) {
+            int runSeconds = measured ? seconds : 3;
+            Recorder accepted = new Recorder(3);
+            AtomicLong ok = new AtomicLong();
+            AtomicLong shed = new AtomicLong();
+            AtomicLong other = new AtomicLong();
+            long deadline = System.nanoTime() + runSeconds * 1_000_000_000L;
+            ExecutorService pool = Executors.newFixedThreadPool(clients);
+            List<Future<?>> futures = new ArrayList<>();
+            for (int c = 0; c < clients; c++) {
+                String cookie = cookies.get(c);
+                String prefix = run + "-" + c + "-" + (measured ? "m" : "w") + "-";
+                futures.add(pool.submit(() -> {
+                    long n = 0;
+                    while (System.nanoTime() < deadline) {
+                        String body = "{\"requestId\":\"" + prefix + (n++) + "\",\"stake\":10,\"oddsChange\":\"ANY\","
+                                + "\"legs\":[{\"selectionId\":" + selection + ",\"odds\":1.90}]}";
+                        long start = System.nanoTime();
+                        try {
+                            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/api/bets"))
+                                    .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json")
+                                    .header("Cookie", cookie).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                                    HttpResponse.BodyHandlers.ofString());
+                            if (r.statusCode() == 201) {
+                                accepted.recordValue(Math.max(1, (System.nanoTime() - start) / 1000));
+                                ok.incrementAndGet();
+                            } else if (r.statusCode() == 429) {
+                                shed.incrementAndGet();
+                                Thread.sleep(10);
+                            } else {
+                                other.incrementAndGet();
+                            }
+                        } catch (Exception e) {
+                            other.incrementAndGet();
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : futures) {
+                f.get();
+            }
+            pool.shutdown();
+            if (measured) {
+                Histogram h = accepted.getIntervalHistogram();
+                System.out.printf("RESULT %d %.0f %.2f %.2f %.2f %d %d%n", clients, ok.get() / (double) runSeconds,
+                        h.getValueAtPercentile(50) / 1000.0, h.getValueAtPercentile(99) / 1000.0,
+                        h.getMaxValue() / 1000.0, shed.get(), other.get());
+            }
+        }
     }
 
     private void setUp(int users, java.nio.file.Path out) throws Exception {
@@ -128,7 +196,9 @@ public final class PlacementBenchmark {
     }
 
     private long setUpMarket() throws Exception {
-        String admin = "Basic " + Base64.getEncoder().encodeToString("admin:admin".getBytes(StandardCharsets.UTF_8));
+        // the admin password of the node under test (a node outside dev/test refuses the dev default)
+        String password = System.getenv().getOrDefault("HOLDFAST_ADMIN_PASSWORD", "admin");
+        String admin = "Basic " + Base64.getEncoder().encodeToString(("admin:" + password).getBytes(StandardCharsets.UTF_8));
         String event = post("/api/admin/events", "{\"name\":\"Benchmark FC v Load United\",\"startsAt\":\"2031-01-01T00:00:00Z\"}",
                 "Authorization", admin);
         long eventId = firstId(event);

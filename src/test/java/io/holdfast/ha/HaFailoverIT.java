@@ -46,7 +46,7 @@ class HaFailoverIT {
     @Test
     @Order(1)
     void shouldServeTheApiThroughHaproxyAndShowPatroniOnTheOpsPage() throws Exception {
-        JsonNode cluster = pair.get("/api/ops/cluster", "ops", "ops");
+        JsonNode cluster = pair.get("/api/ops/cluster", "ops", pair.password("ops"));
 
         JsonNode database = cluster.path("database");
         assertThat(database.path("source").asText()).isEqualTo("patroni");
@@ -165,6 +165,6 @@ class HaFailoverIT {
 
     /** The app pair's lease epoch: it moves only when the ACTIVE changes. */
     private static long appEpoch() throws Exception {
-        return pair.get("/api/ops/cluster", "ops", "ops").path("epoch").asLong();
+        return pair.get("/api/ops/cluster", "ops", pair.password("ops")).path("epoch").asLong();
     }
 }

@@ -75,6 +75,8 @@ final class HaPair implements AutoCloseable, BetTraffic.Route {
         Map<String, String> env = pb.environment();
         env.put("HOLDFAST_RUN_DIR", run.toString());
         env.put("HOLDFAST_PORT_OFFSET", String.valueOf(offset));
+        // the bench signs up all its bettors from this one address (through HAProxy)
+        env.merge("HOLDFAST_JAVA_OPTS", "-Dholdfast.security.signups-per-address=100000", (a, b) -> a + " " + b);
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!p.waitFor(5, TimeUnit.MINUTES)) {
@@ -217,7 +219,7 @@ final class HaPair implements AutoCloseable, BetTraffic.Route {
      */
     BetTraffic.Faulted aroundFault(String prefix, int clients, Duration bound, String... verb) throws Exception {
         List<BetTraffic.Bettor> bettors = BetTraffic.bettors(lb(), prefix, clients);
-        BetTraffic.Market market = BetTraffic.market(lb(), "Around " + String.join(" ", verb) + " " + prefix);
+        BetTraffic.Market market = BetTraffic.market(lb(), password("admin"), "Around " + String.join(" ", verb) + " " + prefix);
         BetTraffic traffic = new BetTraffic(this, bettors, market.home(), prefix, BetTraffic.Client.THROUGH_LB);
         return BetTraffic.aroundFault(traffic, Duration.ofSeconds(2), bound, Duration.ofSeconds(2), () -> fault(verb));
     }
@@ -226,7 +228,23 @@ final class HaPair implements AutoCloseable, BetTraffic.Route {
     @Override
     public Connection db() throws SQLException {
         return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + dbPort
-                + "/holdfast?connectTimeout=2&socketTimeout=10", "holdfast", "holdfast");
+                + "/holdfast?connectTimeout=2&socketTimeout=10", "holdfast", secret("HOLDFAST_DB_PASSWORD"));
+    }
+
+    /** The generated password of a bootstrap user ({@code admin} or {@code ops}). */
+    String password(String user) {
+        return secret(user.equals("admin") ? "HOLDFAST_ADMIN_PASSWORD" : "HOLDFAST_OPS_PASSWORD");
+    }
+
+    /** A secret the launcher generated into RUN/secrets.env on its first {@code up}. */
+    String secret(String name) {
+        try {
+            return Files.readAllLines(run.resolve("secrets.env")).stream().filter(l -> l.startsWith(name + "="))
+                    .map(l -> l.substring(name.length() + 1)).findFirst()
+                    .orElseThrow(() -> new IllegalStateException(name + " not in " + run.resolve("secrets.env")));
+        } catch (IOException e) {
+            throw new IllegalStateException("no secrets in " + run + ": is the pair up?", e);
+        }
     }
 
     long restarts(String node) throws IOException {

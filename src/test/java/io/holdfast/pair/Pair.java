@@ -31,6 +31,7 @@ public final class Pair implements AutoCloseable, BetTraffic.Route {
     public static final String A = "node-a";
     public static final String B = "node-b";
     static final String DATABASE = "holdfast_it";
+    static final String DB_USER = "holdfast_it";
 
     public final class Node {
         final String name;
@@ -83,6 +84,20 @@ public final class Pair implements AutoCloseable, BetTraffic.Route {
             return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
         }
 
+        public String adminPassword() {
+            return password("admin");
+        }
+
+        /** As the bootstrap admin, whose password this pair generated. */
+        public String asAdmin(String method, String path, String body) throws Exception {
+            return as("admin", password("admin"), method, path, body);
+        }
+
+        /** As the bootstrap ops user, whose password this pair generated. */
+        public String asOps(String method, String path, String body) throws Exception {
+            return as("ops", password("ops"), method, path, body);
+        }
+
         public String as(String user, String password, String method, String path, String body) throws Exception {
             HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url() + path)).timeout(Duration.ofSeconds(10))
                     .header("Content-Type", "application/json")
@@ -105,18 +120,45 @@ public final class Pair implements AutoCloseable, BetTraffic.Route {
     private final int pgPort;
     private final Map<String, Node> nodes = new LinkedHashMap<>();
     private final List<String> jvmArgs;
+    /** The production profile refuses dev-default secrets (ProductionSecrets): each pair makes its own. */
+    private final Map<String, String> secrets = new LinkedHashMap<>();
 
     public Pair(String... jvmArgs) throws Exception {
         this.root = Path.of("").toAbsolutePath();
         this.work = root.resolve("target/pair");
         Files.createDirectories(work);
+        for (String name : List.of("HOLDFAST_DB_PASSWORD", "HOLDFAST_SESSION_KEY", "HOLDFAST_ADMIN_PASSWORD",
+                "HOLDFAST_OPS_PASSWORD", "HOLDFAST_CLUSTER_SECRET")) {
+            secrets.put(name, randomSecret());
+        }
         this.pgPort = Integer.parseInt(run(root.resolve("ha-config/pg-local").toString(), "start").trim());
-        run(root.resolve("ha-config/pg-local").toString(), "recreate", DATABASE);
-        this.jvmArgs = List.of(jvmArgs);
+        run(root.resolve("ha-config/pg-local").toString(), "recreate", DATABASE, DB_USER,
+                secrets.get("HOLDFAST_DB_PASSWORD"));
+        List<String> args = new ArrayList<>();
+        // the harness signs up all its bettors from this one address
+        args.add("-Dholdfast.security.signups-per-address=100000");
+        args.addAll(List.of(jvmArgs));
+        this.jvmArgs = List.copyOf(args);
         int[] http = freePorts(2);
         int[] jgroups = freePorts(2);
         nodes.put(A, new Node(A, http[0], jgroups[0]));
         nodes.put(B, new Node(B, http[1], jgroups[1]));
+    }
+
+    /** The generated password of a bootstrap user ({@code admin} or {@code ops}). */
+    public String password(String user) {
+        return secrets.get(user.equals("admin") ? "HOLDFAST_ADMIN_PASSWORD" : "HOLDFAST_OPS_PASSWORD");
+    }
+
+    /** The environment that carries this pair's secrets, for anything else that starts the jar against it. */
+    public Map<String, String> secrets() {
+        return Map.copyOf(secrets);
+    }
+
+    private static String randomSecret() {
+        byte[] bytes = new byte[24];
+        new java.security.SecureRandom().nextBytes(bytes);
+        return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 
     public Node node(String name) {
@@ -161,6 +203,8 @@ public final class Pair implements AutoCloseable, BetTraffic.Route {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(work.resolve(name + ".log").toFile()));
         Map<String, String> env = pb.environment();
+        env.putAll(secrets);
+        env.put("HOLDFAST_DB_USER", DB_USER);
         env.put("HOLDFAST_NODE_NAME", name);
         env.put("HOLDFAST_HTTP_PORT", Integer.toString(n.httpPort));
         env.put("HOLDFAST_JGROUPS_PORT", Integer.toString(n.jgroupsPort));
@@ -176,7 +220,7 @@ public final class Pair implements AutoCloseable, BetTraffic.Route {
             try {
                 int active = 0;
                 for (Node n : nodes.values()) {
-                    String cluster = n.as("ops", "ops", "GET", "/api/ops/cluster", null);
+                    String cluster = n.asOps("GET", "/api/ops/cluster", null);
                     if (cluster.contains("UNREACHABLE") || !cluster.contains(A) || !cluster.contains(B)) {
                         return false;
                     }
@@ -247,6 +291,15 @@ public final class Pair implements AutoCloseable, BetTraffic.Route {
         }
     }
 
+    /** Stops the local PostgreSQL under both nodes (returns once it is down). */
+    public void stopPostgres() throws Exception {
+        run(root.resolve("ha-config/pg-local").toString(), "stop");
+    }
+
+    public void startPostgres() throws Exception {
+        run(root.resolve("ha-config/pg-local").toString(), "start");
+    }
+
     public void restartPostgres(int downSeconds) throws Exception {
         run(root.resolve("ha-config/pg-local").toString(), "restart", Integer.toString(downSeconds));
     }
@@ -257,7 +310,7 @@ public final class Pair implements AutoCloseable, BetTraffic.Route {
 
     @Override
     public Connection db() throws SQLException {
-        return DriverManager.getConnection(jdbcUrl(), "holdfast", "holdfast");
+        return DriverManager.getConnection(jdbcUrl(), DB_USER, secrets.get("HOLDFAST_DB_PASSWORD"));
     }
 
     public long sqlLong(String sql, Object... params) throws SQLException {

@@ -116,16 +116,16 @@ class ApiContractTest {
         Api.as(bettor).body(Api.single(Api.unique("r"), 1_000, favourite, "1.01", "ANY")).post("/api/bets").then()
                 .statusCode(201);
         Api.as(bettor).body(Api.single(Api.unique("r"), 1_000, favourite, "1.01", "ANY")).post("/api/bets").then()
-                .statusCode(422).body("code", equalTo("LIMIT_EXCEEDED"));
+                .statusCode(409).body("code", equalTo("LIMIT_EXCEEDED"));
 
         Api.admin().body(Map.of("status", "BLOCKED")).post("/api/admin/accounts/" + bettor.id() + "/status").then()
                 .statusCode(200).body("status", equalTo("BLOCKED"));
         Api.as(bettor).body(Api.single(Api.unique("r"), 100, favourite, "1.01", "ANY")).post("/api/bets").then()
-                .statusCode(403).body("code", equalTo("ACCOUNT_BLOCKED"));
+                .statusCode(409).body("code", equalTo("ACCOUNT_BLOCKED"));
         Api.admin().body(Map.of("status", "SELF_EXCLUDED")).post("/api/admin/accounts/" + bettor.id() + "/status")
                 .then().statusCode(200);
         Api.as(bettor).body(Api.single(Api.unique("r"), 100, favourite, "1.01", "ANY")).post("/api/bets").then()
-                .statusCode(403).body("code", equalTo("SELF_EXCLUDED"));
+                .statusCode(409).body("code", equalTo("SELF_EXCLUDED"));
         Api.admin().body(Map.of("status", "DORMANT")).post("/api/admin/accounts/" + bettor.id() + "/status").then()
                 .statusCode(400).body("code", equalTo("VALIDATION_FAILED"));
         Api.admin().get("/api/admin/accounts/" + bettor.id()).then().statusCode(200)
@@ -214,7 +214,7 @@ class ApiContractTest {
             Api.anonymous().auth().preemptive().basic(bettor.username(), "bad-" + i).get("/api/me").then().statusCode(401);
         }
         Api.anonymous().auth().preemptive().basic(bettor.username(), bettor.password()).get("/api/me").then()
-                .statusCode(429).header("Retry-After", notNullValue()).body("code", equalTo("TOO_MANY_ATTEMPTS"));
+                .statusCode(429).header("Retry-After", notNullValue()).body("code", equalTo("RATE_LIMITED"));
     }
 
     @Test

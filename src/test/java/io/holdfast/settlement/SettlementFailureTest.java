@@ -53,4 +53,25 @@ class SettlementFailureTest {
         Api.as(bettor).get("/api/bets/" + onBroken).then().body("status", equalTo("WON")).body("payout", equalTo(2_000));
         Api.admin().get("/api/admin/markets/" + broken.id()).then().body("settlementError", equalTo(null));
     }
+
+    @Test
+    void shouldSettleACorrectedResultOnAMarketWhoseSettlementFailed() {
+        Api.Bettor bettor = Api.bettor(10_000);
+        Api.Market market = Api.market("2.00", "3.00");
+        long onFirst = SettlementTest.bet(bettor, 1_000, market.selections().get(0), "2.00");
+        long onSecond = SettlementTest.bet(bettor, 1_000, market.selections().get(1), "3.00");
+        FaultySettlementCalculator.BROKEN_MARKETS.add(market.id());
+        SettlementTest.result(market.id(), Map.of("winners", List.of(market.selections().get(0))));
+        await().atMost(Duration.ofSeconds(15)).until(() -> Api.admin().get("/api/admin/markets/" + market.id())
+                .then().extract().jsonPath().getString("status").equals("SETTLEMENT_FAILED"));
+
+        // the trader corrects the result (the calculation is fixed meanwhile): the new revision is settled
+        FaultySettlementCalculator.BROKEN_MARKETS.clear();
+        SettlementTest.result(market.id(), Map.of("winners", List.of(market.selections().get(1))));
+        SettlementTest.awaitMarket(market.id(), "SETTLED", 2);
+
+        Api.as(bettor).get("/api/bets/" + onFirst).then().body("status", equalTo("LOST"));
+        Api.as(bettor).get("/api/bets/" + onSecond).then().body("status", equalTo("WON")).body("payout", equalTo(3_000));
+        assertThat(Api.balance(bettor)).isEqualTo(10_000 - 2_000 + 3_000);
+    }
 }

@@ -179,6 +179,6 @@ class BackOfficeTest {
                 .body("dailyStakeLimit", org.hamcrest.Matchers.is(1_000));
         Api.as(finn).body(Map.of("requestId", Api.unique("b"), "stake", 100, "legs",
                 java.util.List.of(Map.of("selectionId", market.selections().get(1), "odds", 1.70)))).post("/api/bets")
-                .then().statusCode(403);
+                .then().statusCode(409).body("code", org.hamcrest.Matchers.is("SELF_EXCLUDED"));
     }
 }

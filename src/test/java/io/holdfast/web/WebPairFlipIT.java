@@ -33,7 +33,7 @@ class WebPairFlipIT {
                 bettor.click("#deposit");
                 bettor.await("balance 20.00", d -> bettor.text("#balance").equals("20.00") ? true : null);
 
-                ops.logIn("ops", "ops");
+                ops.logIn("ops", pair.password("ops"));
                 ops.awaitPath("/ops");
                 ops.await("both nodes, node-a active", Duration.ofSeconds(20), d ->
                         role(ops, "node-a").equals("ACTIVE") && role(ops, "node-b").equals("PASSIVE") ? true : null);

@@ -1,0 +1,231 @@
+package io.holdfast.platform;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.notNullValue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.Test;
+
+import io.holdfast.support.Api;
+import io.holdfast.support.Http;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.response.Response;
+
+/**
+ * The limits the rest of the suite turns off: login and sign-up throttling (LoginThrottle: counted before bcrypt,
+ * keyed by account@address and by address, a doubling delay instead of a lockout), the absolute session lifetime,
+ * and placement shedding (PlacementShedder). Each test plays its own client addresses through X-Forwarded-For
+ * (127.0.0.1 is the trusted proxy in the test profile).
+ */
+@QuarkusTest
+@TestProfile(ProductionLimitsTest.Strict.class)
+class ProductionLimitsTest {
+
+    /**
+     * The production allowances for logins; a small sign-up allowance (the suite's default is unlimited); a first
+     * delay of 4 s so that 50 parallel requests on a busy machine all arrive before it runs out; sessions that
+     * live 5 s (the absolute lifetime is tested here: it needs a profile of its own); placements shed beyond 4 in
+     * flight per node and 1 per bettor.
+     */
+    public static class Strict implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("holdfast.security.signups-per-address", "3", "holdfast.security.throttle-delay", "4s",
+                    "holdfast.session.lifetime", "PT5S", "holdfast.shedding.placements", "4",
+                    "holdfast.shedding.placements-per-bettor", "1");
+        }
+    }
+
+    @Inject
+    MeterRegistry metrics;
+
+    private static int address = 1;
+
+    private static String nextAddress() {
+        return "198.51.100." + (address++);
+    }
+
+    /** A new bettor, signed up from an address of its own (this profile allows 3 sign-ups per address). */
+    private static Api.Bettor bettor(long deposit) {
+        String username = Api.unique("limits").replace('-', '_');
+        String password = "secret-" + username;
+        long id = Api.anonymous().header("X-Forwarded-For", nextAddress())
+                .body(Map.of("username", username, "password", password)).post("/api/accounts").then().statusCode(201)
+                .extract().jsonPath().getLong("id");
+        Api.Bettor bettor = new Api.Bettor(id, username, password);
+        if (deposit > 0) {
+            Api.as(bettor).body(Map.of("requestId", Api.unique("dep"), "amount", deposit)).post("/api/wallet/deposits")
+                    .then().statusCode(201);
+        }
+        return bettor;
+    }
+
+    private static Response login(String from, String username, String password) {
+        return Api.anonymous().header("X-Forwarded-For", from).body(Map.of("username", username, "password", password))
+                .post("/api/session");
+    }
+
+    private double passwordChecks() {
+        return metrics.counter("holdfast.login.password.checks").count();
+    }
+
+    @Test
+    void shouldCheckAtMostTheAllowanceOfFiftyParallelWrongPasswords() throws Exception {
+        Api.Bettor bettor = bettor(0);
+        String from = nextAddress();
+        double before = passwordChecks();
+        List<Callable<Integer>> guesses = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            String guess = "wrong-" + i;
+            guesses.add(() -> login(from, bettor.username(), guess).statusCode());
+        }
+        List<Integer> statuses = Http.together(guesses);
+
+        assertThat(passwordChecks() - before).as("bcrypt checks").isLessThanOrEqualTo(5);
+        assertThat(statuses).containsOnly(401, 429);
+        assertThat(statuses.stream().filter(s -> s == 429).count()).isGreaterThanOrEqualTo(45);
+        login(from, bettor.username(), bettor.password()).then().statusCode(429)
+                .header("Retry-After", notNullValue()).body("code", equalTo("RATE_LIMITED"));
+    }
+
+    @Test
+    void shouldLetParallelRightPasswordsAllThrough() throws Exception {
+        Api.Bettor bettor = bettor(0);
+        List<Callable<Integer>> requests = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            requests.add(() -> Api.as(bettor).get("/api/me").statusCode());
+        }
+        assertThat(Http.together(requests)).as("12 parallel Basic requests with the right password").containsOnly(200);
+    }
+
+    @Test
+    void shouldSlowDownOneAddressGuessingOpsWithoutLockingOpsOut() throws Exception {
+        String attacker = nextAddress();
+        for (int i = 0; i < 5; i++) {
+            login(attacker, "ops", "guess-" + i).then().statusCode(401);
+        }
+        Response refused = login(attacker, "ops", "ops");
+        refused.then().statusCode(429).body("code", equalTo("RATE_LIMITED"));
+        assertThat(Integer.parseInt(refused.header("Retry-After"))).isBetween(3, 4);
+
+        // ops itself, from its own address, is not slowed down by the attacker
+        login(nextAddress(), "ops", "ops").then().statusCode(200);
+
+        // a delay, not a lockout: once it ran out the attacker may try again, and the next delay is twice as long
+        Thread.sleep(4_100);
+        login(attacker, "ops", "guess-6").then().statusCode(401);
+        Response again = login(attacker, "ops", "guess-7");
+        again.then().statusCode(429);
+        assertThat(Integer.parseInt(again.header("Retry-After"))).isBetween(7, 8);
+    }
+
+    @Test
+    void shouldCountBasicAndSessionLoginsAlike() {
+        Api.Bettor bettor = bettor(0);
+        String from = nextAddress();
+        for (int i = 0; i < 5; i++) {
+            Api.anonymous().header("X-Forwarded-For", from).auth().preemptive().basic(bettor.username(), "bad-" + i)
+                    .get("/api/me").then().statusCode(401);
+        }
+        login(from, bettor.username(), bettor.password()).then().statusCode(429).header("Retry-After", notNullValue());
+    }
+
+    @Test
+    void shouldHashAgainstADummyForAnUnknownUsername() {
+        String from = nextAddress();
+        double before = passwordChecks();
+        login(from, "nobody-" + System.nanoTime(), "whatever-1").then().statusCode(401)
+                .body("code", equalTo("UNAUTHORIZED"));
+        assertThat(passwordChecks() - before).as("a bcrypt check for an unknown username too").isEqualTo(1);
+    }
+
+    @Test
+    void shouldSlowDownASprayOfUsernamesFromOneAddress() {
+        String from = nextAddress();
+        for (int i = 0; i < 30; i++) {
+            login(from, "spray-" + i + "-" + System.nanoTime(), "x-password").then().statusCode(401);
+        }
+        login(from, "ops", "ops").then().statusCode(429).body("code", equalTo("RATE_LIMITED"));
+        login(nextAddress(), "ops", "ops").then().statusCode(200);
+    }
+
+    @Test
+    void shouldLimitSignUpsPerAddress() {
+        String from = nextAddress();
+        for (int i = 0; i < 3; i++) {
+            signUp(from).then().statusCode(201);
+        }
+        signUp(from).then().statusCode(429).header("Retry-After", notNullValue()).body("code", equalTo("RATE_LIMITED"));
+        signUp(nextAddress()).then().statusCode(201);
+    }
+
+    private static Response signUp(String from) {
+        String name = Api.unique("signup").replace('-', '_');
+        return Api.anonymous().header("X-Forwarded-For", from)
+                .body(Map.of("username", name, "password", "long-enough-1")).post("/api/accounts");
+    }
+
+    @Test
+    void shouldEndASessionAtItsAbsoluteLifetimeHoweverBusy() throws Exception {
+        Api.Bettor bettor = bettor(0);
+        String cookie = login(nextAddress(), bettor.username(), bettor.password()).then().statusCode(200)
+                .extract().cookie(Sessions.COOKIE);
+        long start = System.nanoTime();
+        int status = 200;
+        while (status == 200 && System.nanoTime() - start < 15_000_000_000L) {
+            status = io.restassured.RestAssured.given().cookie(Sessions.COOKIE, cookie).get("/api/me").statusCode();
+            Thread.sleep(250);
+        }
+        assertThat(status).isEqualTo(401);
+        assertThat((System.nanoTime() - start) / 1_000_000).as("ms until the session ended").isBetween(3_500L, 7_000L);
+    }
+
+    @Test
+    void shouldShedPlacementsBeyondTheNodesLimitAtOnce() throws Exception {
+        Api.Market market = Api.market("2.00", "1.80");
+        List<Api.Bettor> bettors = new ArrayList<>();
+        for (int i = 0; i < 24; i++) {
+            bettors.add(bettor(1_000));
+        }
+        List<Http.Answer> answers = List.of();
+        for (int round = 0; round < 3 && answers.stream().noneMatch(a -> a.status() == 429); round++) {
+            List<Callable<Http.Answer>> bets = new ArrayList<>();
+            for (Api.Bettor b : bettors) {
+                String body = "{\"requestId\":\"" + Api.unique("shed") + "\",\"stake\":10,\"oddsChange\":\"ANY\","
+                        + "\"legs\":[{\"selectionId\":" + market.selections().get(0) + ",\"odds\":2.00}]}";
+                bets.add(() -> Http.post(b, "/api/bets", body));
+            }
+            answers = Http.together(bets);
+        }
+        assertThat(answers).extracting(Http.Answer::status).containsOnly(201, 429).contains(201, 429);
+        assertThat(answers.stream().filter(a -> a.status() == 429)).allMatch(a -> a.body().contains("RATE_LIMITED"));
+        assertThat(metrics.counter("holdfast.placements.shed").count()).isPositive();
+    }
+
+    @Test
+    void shouldShedASecondPlacementOfOneBettorInFlight() throws Exception {
+        Api.Market market = Api.market("2.00", "1.80");
+        Api.Bettor bettor = bettor(10_000);
+        List<Http.Answer> answers = List.of();
+        for (int round = 0; round < 3 && answers.stream().noneMatch(a -> a.status() == 429); round++) {
+            List<Callable<Http.Answer>> bets = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                String body = "{\"requestId\":\"" + Api.unique("mine") + "\",\"stake\":10,\"oddsChange\":\"ANY\","
+                        + "\"legs\":[{\"selectionId\":" + market.selections().get(0) + ",\"odds\":2.00}]}";
+                bets.add(() -> Http.post(bettor, "/api/bets", body));
+            }
+            answers = Http.together(bets);
+        }
+        assertThat(answers).extracting(Http.Answer::status).containsOnly(201, 429).contains(201, 429);
+    }
+}

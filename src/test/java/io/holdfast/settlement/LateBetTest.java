@@ -1,0 +1,57 @@
+package io.holdfast.settlement;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import io.holdfast.support.Api;
+import io.holdfast.support.Db;
+import io.quarkus.test.junit.QuarkusTest;
+
+/** Late bets are void by rule: a result's closedAt voids every bet placed at or after it. */
+@QuarkusTest
+class LateBetTest {
+
+    /** The database's clock, the one Holdfast compares placedAt with. */
+    static Instant databaseNow() {
+        return Instant.EPOCH.plus(Db.longValue("SELECT (extract(epoch FROM clock_timestamp()) * 1000000)::bigint"),
+                ChronoUnit.MICROS);
+    }
+
+    @Test
+    void shouldVoidAndRefundBetsPlacedAfterTheMarketReallyClosed() throws Exception {
+        Api.Bettor early = Api.bettor(10_000);
+        Api.Bettor late = Api.bettor(10_000);
+        Api.Market market = Api.market("2.00", "3.00");
+        long winner = market.selections().get(0);
+        long onTime = SettlementTest.bet(early, 1_000, winner, "2.00");
+        long onTimeLoser = SettlementTest.bet(early, 500, market.selections().get(1), "3.00");
+        Thread.sleep(20);
+        Instant closedAt = databaseNow(); // the match really ended here; the trader clicks a moment later
+        Thread.sleep(20);
+        long pastPost = SettlementTest.bet(late, 1_000, winner, "2.00");
+        long pastPostLoser = SettlementTest.bet(late, 400, market.selections().get(1), "3.00");
+
+        Api.admin().body(Map.of("winners", List.of(winner), "closedAt", closedAt.toString()))
+                .post("/api/admin/markets/" + market.id() + "/result").then().statusCode(202);
+        SettlementTest.awaitMarket(market.id(), "SETTLED", 1);
+
+        Api.as(early).get("/api/bets/" + onTime).then().body("status", equalTo("WON")).body("payout", equalTo(2_000));
+        Api.as(early).get("/api/bets/" + onTimeLoser).then().body("status", equalTo("LOST"));
+        Api.as(late).get("/api/bets/" + pastPost).then().body("status", equalTo("VOID")).body("payout", equalTo(1_000))
+                .body("legs[0].result", equalTo("VOID"));
+        Api.as(late).get("/api/bets/" + pastPostLoser).then().body("status", equalTo("VOID")).body("payout", equalTo(400));
+        assertThat(Api.balance(early)).isEqualTo(10_000 - 1_500 + 2_000);
+        assertThat(Api.balance(late)).isEqualTo(10_000);
+        Api.admin().get("/api/admin/markets/" + market.id()).then().statusCode(200)
+                .body("lateBetsVoided", equalTo(2)).body("closedAt", equalTo(closedAt.toString()));
+        assertThat(Db.ledgerSum(late.id())).isEqualTo(Db.storedBalance(late.id()));
+        assertThat(Db.unbalancedJournals()).isZero();
+    }
+}
