@@ -1,9 +1,11 @@
 package io.holdfast.odds;
 
+import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.LockModeType;
 import jakarta.transaction.Transactional;
 
 import io.holdfast.cluster.Fenced;
@@ -13,8 +15,14 @@ import io.holdfast.odds.Views.SelectionView;
 import io.holdfast.platform.AuditLog;
 import io.holdfast.platform.Jdbc;
 import io.holdfast.platform.ProblemException;
+import io.quarkus.hibernate.orm.panache.Panache;
 
-/** The transactions behind {@link OddsAdmin}: each fenced and audited. */
+/**
+ * The transactions behind {@link OddsAdmin}: each fenced (the write guard's lock is taken first, before any
+ * entity is read) and audited. Events, markets and selections are created and edited as entities, and each
+ * method flushes them before its next plain SQL (the answer, read with the odds store's SQL). A market's
+ * status moves by SQL: its lock must wait for the placements holding the row (see moveMarket).
+ */
 @ApplicationScoped
 @Transactional
 @Fenced
@@ -31,60 +39,63 @@ class OddsChanges {
     }
 
     EventView createEvent(String actor, String name, Instant startsAt) {
-        long id = jdbc.queryOne("INSERT INTO event (name, starts_at) VALUES (?, ?) RETURNING id",
-                rs -> rs.getLong(1), name, startsAt).orElseThrow();
-        audit.record(actor, "EVENT_CREATED", "event " + id + " '" + name + "'");
-        return store.event(id).orElseThrow();
+        Event event = new Event();
+        event.name = name;
+        event.startsAt = startsAt;
+        event.status = EventStatus.SCHEDULED;
+        event.persist();
+        audit.record(actor, "EVENT_CREATED", "event " + event.id + " '" + name + "'");
+        Panache.flush();
+        return store.event(event.id).orElseThrow();
     }
 
     MarketView addMarket(String actor, long eventId, String name, List<OddsAdmin.NewSelection> selections) {
-        EventStatus status = eventStatus(eventId, true);
-        if (status != EventStatus.SCHEDULED && status != EventStatus.LIVE) {
-            throw ProblemException.conflict("INVALID_STATE", "Event " + eventId + " is " + status);
+        Event event = lockedEvent(eventId);
+        if (event.status != EventStatus.SCHEDULED && event.status != EventStatus.LIVE) {
+            throw ProblemException.conflict("INVALID_STATE", "Event " + eventId + " is " + event.status);
         }
-        long marketId = jdbc.queryOne("INSERT INTO market (event_id, name) VALUES (?, ?) RETURNING id",
-                rs -> rs.getLong(1), eventId, name).orElseThrow();
+        Market market = new Market();
+        market.eventId = eventId;
+        market.name = name;
+        market.status = MarketStatus.OPEN;
+        market.persist();
         int position = 0;
         for (OddsAdmin.NewSelection s : selections) {
-            long selectionId = jdbc.queryOne("INSERT INTO selection (market_id, name, odds, position) "
-                    + "VALUES (?, ?, ?, ?) RETURNING id", rs -> rs.getLong(1), marketId, s.name(), s.odds(), position++)
-                    .orElseThrow();
-            jdbc.update("INSERT INTO price_history (selection_id, odds, version, actor) VALUES (?, ?, 1, ?)",
-                    selectionId, s.odds(), actor);
+            Selection.open(market.id, s.name(), s.odds(), position++, actor);
         }
-        audit.record(actor, "MARKET_CREATED", "market " + marketId + " '" + name + "' on event " + eventId);
-        return store.market(marketId).orElseThrow();
+        audit.record(actor, "MARKET_CREATED", "market " + market.id + " '" + name + "' on event " + eventId);
+        Panache.flush();
+        return store.market(market.id).orElseThrow();
     }
 
     EventView start(String actor, long eventId) {
-        return moveEvent(actor, eventId, EventStatus.LIVE, List.of(EventStatus.SCHEDULED));
+        moveEvent(actor, eventId, EventStatus.LIVE, List.of(EventStatus.SCHEDULED));
+        Panache.flush();
+        return store.event(eventId).orElseThrow();
     }
 
     /** Finishing an event closes its markets that are still open or suspended: no more bets. */
     EventView finish(String actor, long eventId) {
-        EventView event = moveEvent(actor, eventId, EventStatus.FINISHED,
-                List.of(EventStatus.SCHEDULED, EventStatus.LIVE));
+        moveEvent(actor, eventId, EventStatus.FINISHED, List.of(EventStatus.SCHEDULED, EventStatus.LIVE));
+        Panache.flush();
         // FOR UPDATE (in id order, as placements take them): the one row lock that waits for the placements
         // holding these markets FOR KEY SHARE, and makes later ones wait for this commit (BetWriter).
         jdbc.query("SELECT id FROM market WHERE event_id = ? AND status IN ('OPEN', 'SUSPENDED') ORDER BY id FOR UPDATE",
                 rs -> rs.getLong(1), eventId);
         jdbc.update("UPDATE market SET status = 'CLOSED' WHERE event_id = ? AND status IN ('OPEN', 'SUSPENDED')", eventId);
-        return store.event(event.id()).orElseThrow();
+        return store.event(eventId).orElseThrow();
     }
 
-    SelectionView changeOdds(String actor, long selectionId, java.math.BigDecimal odds) {
-        var row = jdbc.queryOne("SELECT s.market_id, m.status FROM selection s JOIN market m ON m.id = s.market_id "
-                + "WHERE s.id = ? FOR UPDATE OF s", rs -> new Object[] { rs.getLong(1), rs.getString(2) }, selectionId)
+    SelectionView changeOdds(String actor, long selectionId, BigDecimal odds) {
+        Selection selection = Selection.<Selection>findByIdOptional(selectionId, LockModeType.PESSIMISTIC_WRITE)
                 .orElseThrow(() -> ProblemException.notFound("Selection"));
-        String status = (String) row[1];
-        if (!status.equals("OPEN") && !status.equals("SUSPENDED")) {
+        MarketStatus status = Market.<Market>findById(selection.marketId).status;
+        if (status != MarketStatus.OPEN && status != MarketStatus.SUSPENDED) {
             throw ProblemException.conflict("MARKET_CLOSED", "The market is " + status + "; prices are final");
         }
-        int version = jdbc.queryOne("UPDATE selection SET odds = ?, version = version + 1 WHERE id = ? RETURNING version",
-                rs -> rs.getInt(1), odds, selectionId).orElseThrow();
-        jdbc.update("INSERT INTO price_history (selection_id, odds, version, actor) VALUES (?, ?, ?, ?)",
-                selectionId, odds, version, actor);
-        audit.record(actor, "ODDS_CHANGED", "selection " + selectionId + " -> " + odds + " (v" + version + ")");
+        selection.reprice(odds, actor);
+        audit.record(actor, "ODDS_CHANGED", "selection " + selectionId + " -> " + odds + " (v" + selection.version + ")");
+        Panache.flush();
         return store.selection(selectionId).orElseThrow();
     }
 
@@ -97,7 +108,8 @@ class OddsChanges {
     }
 
     private MarketView moveMarket(String actor, long marketId, MarketStatus to, MarketStatus from) {
-        // FOR UPDATE: serialized with placements, which hold the row FOR KEY SHARE (BetWriter)
+        // FOR UPDATE: serialized with placements, which hold the row FOR KEY SHARE (BetWriter). Plain SQL, not an
+        // entity lock: Hibernate's PESSIMISTIC_WRITE is FOR NO KEY UPDATE on PostgreSQL, which does not wait for them.
         String current = jdbc.queryOne("SELECT status FROM market WHERE id = ? FOR UPDATE", rs -> rs.getString(1), marketId)
                 .orElseThrow(() -> ProblemException.notFound("Market"));
         if (!current.equals(to.name())) {
@@ -113,21 +125,19 @@ class OddsChanges {
         return store.market(marketId).orElseThrow();
     }
 
-    private EventView moveEvent(String actor, long eventId, EventStatus to, List<EventStatus> from) {
-        EventStatus current = eventStatus(eventId, true);
-        if (current != to) {
-            if (!from.contains(current)) {
-                throw ProblemException.conflict("INVALID_STATE", "Event " + eventId + " is " + current);
+    private void moveEvent(String actor, long eventId, EventStatus to, List<EventStatus> from) {
+        Event event = lockedEvent(eventId);
+        if (event.status != to) {
+            if (!from.contains(event.status)) {
+                throw ProblemException.conflict("INVALID_STATE", "Event " + eventId + " is " + event.status);
             }
-            jdbc.update("UPDATE event SET status = ? WHERE id = ?", to.name(), eventId);
+            event.status = to;
             audit.record(actor, "EVENT_" + to.name(), "event " + eventId);
         }
-        return store.event(eventId).orElseThrow();
     }
 
-    private EventStatus eventStatus(long eventId, boolean lock) {
-        return jdbc.queryOne("SELECT status FROM event WHERE id = ?" + (lock ? " FOR UPDATE" : ""),
-                rs -> EventStatus.valueOf(rs.getString(1)), eventId)
+    private static Event lockedEvent(long eventId) {
+        return Event.<Event>findByIdOptional(eventId, LockModeType.PESSIMISTIC_WRITE)
                 .orElseThrow(() -> ProblemException.notFound("Event"));
     }
 }

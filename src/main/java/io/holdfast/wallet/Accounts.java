@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -26,6 +27,8 @@ import io.holdfast.platform.ModuleApi;
 import io.holdfast.platform.ProblemException;
 import io.holdfast.platform.Sessions;
 import io.quarkus.elytron.security.common.BcryptUtil;
+import io.quarkus.panache.common.Page;
+import io.quarkus.panache.common.Sort;
 import io.quarkus.runtime.StartupEvent;
 
 /** Accounts: sign-up, status, self-exclusion and time-out, and the bootstrap admin and ops users. */
@@ -73,10 +76,11 @@ public class Accounts {
         return find(id).orElseThrow(() -> ProblemException.notFound("Account"));
     }
 
+    /** Accounts whose username contains this part, any case, oldest first (the back office's search). */
     @Transactional(Transactional.TxType.SUPPORTS)
     public List<AccountView> search(String usernamePart, int limit) {
-        return jdbc.query("SELECT " + COLUMNS + " FROM account WHERE username ILIKE ? ORDER BY id LIMIT ?",
-                Accounts::view, "%" + usernamePart.replace("%", "\\%").replace("_", "\\_") + "%", limit);
+        return Account.<Account>find("locate(?1, lower(username)) > 0", Sort.ascending("id"),
+                usernamePart.toLowerCase(Locale.ROOT)).page(Page.ofSize(limit)).list().stream().map(Account::view).toList();
     }
 
     /**

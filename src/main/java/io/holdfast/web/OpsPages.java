@@ -30,6 +30,7 @@ import io.holdfast.platform.HoldfastConfig;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 
 /** The ops console: the cluster at a glance, live over SSE, the recent role changes, and the flip. */
 @Path("/ops")
@@ -82,6 +83,8 @@ public class OpsPages {
     public Multi<OutboundSseEvent> stream(@Context Sse sse) {
         return Multi.createFrom().ticks().startingAfter(Duration.ofMillis(1)).every(Duration.ofSeconds(1))
                 .onOverflow().drop()
+                // the glance reads the database (the audit log through Hibernate): never on an IO thread
+                .emitOn(Infrastructure.getDefaultWorkerPool())
                 .map(tick -> sse.newEventBuilder().name("cluster")
                         .data(String.class, Templates.console$glance(glance()).render().replace('\n', ' ')).build());
     }

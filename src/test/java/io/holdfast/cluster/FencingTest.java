@@ -7,6 +7,9 @@ import static org.hamcrest.Matchers.equalTo;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 
@@ -64,6 +67,52 @@ class FencingTest {
                 .statusCode(201).body("balance", equalTo(6_000));
         assertThat(Db.longValue("SELECT epoch FROM ledger_entry WHERE request_id = ? AND account_id = ?", requestId,
                 bettor.id())).isEqualTo(epoch + 2);
+    }
+
+    @Test
+    void shouldRefuseAFencedNodesPanacheWritesLikeAnyOther() throws Exception {
+        await().atMost(Duration.ofSeconds(15)).until(() -> given().get("/q/health/ready").statusCode() == 200);
+        Api.Bettor bettor = Api.bettor(2_000);
+        Api.Market market = Api.market("2.00", "3.00");
+        long selection = market.selections().get(0);
+        String name = Api.unique("fenced-event");
+        long lastAudit = Db.longValue("SELECT coalesce(max(id), 0) FROM audit_log");
+
+        // another node holds the lease and keeps renewing it: this node stays fenced for as long as the check takes
+        Db.update("UPDATE cluster_lease SET holder = 'node-z', epoch = epoch + 1, renewed_at = now(), "
+                + "expires_at = now() + interval '2 seconds', handover_from = NULL");
+        ScheduledExecutorService otherHolder = Executors.newSingleThreadScheduledExecutor();
+        try {
+            otherHolder.scheduleAtFixedRate(() -> Db.update("UPDATE cluster_lease SET renewed_at = now(), "
+                    + "expires_at = now() + interval '2 seconds' WHERE holder = 'node-z'"), 100, 100, TimeUnit.MILLISECONDS);
+            // each of these is written through Panache entities (persist, a changed field, a locked row)
+            Api.admin().body(Map.of("name", name, "startsAt", "2030-01-01T18:00:00Z")).post("/api/admin/events")
+                    .then().statusCode(503).header("Retry-After", "1").body("code", equalTo("NOT_ACTIVE"));
+            Api.admin().body(Map.of("status", "BLOCKED")).post("/api/admin/accounts/" + bettor.id() + "/status")
+                    .then().statusCode(503).body("code", equalTo("NOT_ACTIVE"));
+            Api.admin().body(Map.of("odds", 2.50)).put("/api/admin/selections/" + selection + "/odds")
+                    .then().statusCode(503).body("code", equalTo("NOT_ACTIVE"));
+            Api.admin().post("/api/admin/markets/" + market.id() + "/suspend")
+                    .then().statusCode(503).body("code", equalTo("NOT_ACTIVE"));
+
+            assertThat(Db.longValue("SELECT count(*) FROM event WHERE name = ?", name)).isZero();
+            assertThat(Db.longValue("SELECT count(*) FROM account WHERE id = ? AND status = 'ACTIVE'", bettor.id()))
+                    .isEqualTo(1);
+            assertThat(Db.longValue("SELECT version FROM selection WHERE id = ?", selection)).isEqualTo(1);
+            assertThat(Db.longValue("SELECT count(*) FROM price_history WHERE selection_id = ?", selection)).isEqualTo(1);
+            assertThat(Db.longValue("SELECT count(*) FROM market WHERE id = ? AND status = 'OPEN'", market.id()))
+                    .isEqualTo(1);
+            // nothing audited either, but the role change the lease itself records
+            assertThat(Db.longValue("SELECT count(*) FROM audit_log WHERE id > ? AND action NOT LIKE 'ROLE_%'",
+                    lastAudit)).isZero();
+        } finally {
+            otherHolder.shutdownNow();
+            otherHolder.awaitTermination(5, TimeUnit.SECONDS);
+        }
+        // the other holder went silent: this node takes the lease over and the same writes go through
+        await().atMost(Duration.ofSeconds(15)).until(() -> given().get("/q/health/ready").statusCode() == 200);
+        Api.admin().body(Map.of("status", "BLOCKED")).post("/api/admin/accounts/" + bettor.id() + "/status")
+                .then().statusCode(200).body("status", equalTo("BLOCKED"));
     }
 
     @Test

@@ -22,12 +22,14 @@ class OpsConsoleTest {
         try (Browser ops = new Browser(base.toString())) {
             ops.logIn("ops", "ops");
             ops.awaitPath("/ops");
-            assertThat(ops.text("#active-node")).isEqualTo("node-a");
-            assertThat(ops.find("#node-node-a").getAttribute("data-role")).isEqualTo("ACTIVE");
-            assertThat(ops.text("#role-changes")).contains("ROLE_ACTIVE");
+            // the glance panel is swapped in every second: each read retries when it caught the old panel
+            assertThat(ops.<String>await("the active node", d -> ops.text("#active-node"))).isEqualTo("node-a");
+            assertThat(ops.<String>await("node-a's role", d -> ops.find("#node-node-a").getAttribute("data-role")))
+                    .isEqualTo("ACTIVE");
+            assertThat(ops.<String>await("the role changes", d -> ops.text("#role-changes"))).contains("ROLE_ACTIVE");
             ops.js("window.holdfastNoReload = 'still here'");
             // the lease is renewed every 200 ms: its expiry moves on the page without a reload
-            String expiry = ops.text("#lease-expiry");
+            String expiry = ops.<String>await("the lease expiry", d -> ops.text("#lease-expiry"));
             ops.await("the lease expiry to move", Duration.ofSeconds(10),
                     d -> ops.text("#lease-expiry").equals(expiry) ? null : true);
             assertThat(ops.js("return window.holdfastNoReload")).isEqualTo("still here");
