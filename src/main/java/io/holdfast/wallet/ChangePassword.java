@@ -48,11 +48,13 @@ public class ChangePassword {
         }
         String username = accounts.get(accountId).username();
         Credentials account = accounts.credentials(username).orElseThrow(() -> ProblemException.notFound("Account"));
-        LoginThrottle.Attempt attempt = throttle.begin(username, origin.address(http));
-        if (!BcryptUtil.matches(current, account.passwordHash())) {
-            throw new ProblemException(403, "WRONG_PASSWORD", "The current password is wrong");
+        try (LoginThrottle.Attempt attempt = throttle.begin(username, origin.address(http))) {
+            if (!BcryptUtil.matches(current, account.passwordHash())) {
+                attempt.failed();
+                throw new ProblemException(403, "WRONG_PASSWORD", "The current password is wrong");
+            }
+            attempt.succeeded();
         }
-        attempt.succeeded();
         jdbc.update("UPDATE account SET password_hash = ? WHERE id = ?", BcryptUtil.bcryptHash(next, cost), accountId);
         sessions.endAllOf(accountId, keepSessionId, "PASSWORD_CHANGED");
     }
