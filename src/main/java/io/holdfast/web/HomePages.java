@@ -6,6 +6,7 @@ import java.util.List;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 
 import io.holdfast.betting.BetStatus;
@@ -27,12 +28,15 @@ import io.quarkus.security.identity.SecurityIdentity;
 @Produces(MediaType.TEXT_HTML)
 public class HomePages {
 
+    /** Bets per page of "my bets"; older ones are a link away. */
+    static final int BETS_PER_PAGE = 100;
+
     @CheckedTemplate
     static class Templates {
         static native TemplateInstance home(List<EventView> live, List<EventView> upcoming, AccountView me,
                 List<OddsFormat> formats, OddsFormat current);
 
-        static native TemplateInstance bets(List<BetRow> open, List<BetRow> settled);
+        static native TemplateInstance bets(List<BetRow> open, List<BetRow> settled, Long older);
     }
 
     private final OddsCatalog catalog;
@@ -63,14 +67,17 @@ public class HomePages {
 
     @GET
     @Path("my/bets")
-    public TemplateInstance myBets() {
+    public TemplateInstance myBets(@QueryParam("before") Long before) {
         BetRows rows = new BetRows(catalog);
         List<BetRow> open = new ArrayList<>();
         List<BetRow> settled = new ArrayList<>();
-        for (BetView bet : bets.history(user.accountId(), null, 200)) {
+        List<BetView> page = bets.history(user.accountId(), null, before, BETS_PER_PAGE);
+        for (BetView bet : page) {
             BetRow row = rows.row(bet);
             (bet.status() == BetStatus.PENDING || bet.status() == BetStatus.ACCEPTED ? open : settled).add(row);
         }
-        return Templates.bets(open, settled);
+        // a full page may have older bets behind it: link to them by the last id shown
+        Long older = page.size() == BETS_PER_PAGE ? page.get(page.size() - 1).id() : null;
+        return Templates.bets(open, settled, older);
     }
 }
