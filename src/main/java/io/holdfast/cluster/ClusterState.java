@@ -20,6 +20,8 @@ public class ClusterState {
 
     private final AtomicReference<Snapshot> current = new AtomicReference<>(new Snapshot(NodeRole.PASSIVE, -1));
     private volatile boolean draining;
+    /** System.nanoTime of the last time the database confirmed this node's lease (a takeover or a renewal). */
+    private volatile long leaseConfirmedNanos = System.nanoTime() - Long.MAX_VALUE / 2;
 
     public Snapshot snapshot() {
         return current.get();
@@ -36,6 +38,50 @@ public class ClusterState {
 
     void setDraining(boolean draining) {
         this.draining = draining;
+    }
+
+    /** Until when (System.nanoTime) this PASSIVE node expects the lease from a switchover; 0: it does not. */
+    private volatile long incomingUntilNanos;
+
+    /** A switchover announced this node as its target: hold writes for the lease rather than refuse them. */
+    void expectHandover(long forMillis) {
+        incomingUntilNanos = System.nanoTime() + forMillis * 1_000_000;
+    }
+
+    void noHandover() {
+        incomingUntilNanos = 0;
+    }
+
+    /** True while this PASSIVE node is the announced target of a switchover (ready to receive, writes wait). */
+    public boolean isIncoming() {
+        long until = incomingUntilNanos;
+        return until != 0 && System.nanoTime() - until < 0 && !isActive();
+    }
+
+    /**
+     * Waits (at most {@code maxMillis}) while this node is the announced target of a switchover and not yet ACTIVE;
+     * returns the snapshot then. A write that reached the target before the lease is held, not refused.
+     */
+    Snapshot awaitHandover(long maxMillis) {
+        long deadline = System.nanoTime() + maxMillis * 1_000_000;
+        while (isIncoming() && System.nanoTime() - deadline < 0) {
+            try {
+                Thread.sleep(2);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        return snapshot();
+    }
+
+    void leaseConfirmed() {
+        leaseConfirmedNanos = System.nanoTime();
+    }
+
+    /** Milliseconds since the database last confirmed this node's lease (large when it never did). */
+    public long leaseAgeMillis() {
+        return (System.nanoTime() - leaseConfirmedNanos) / 1_000_000;
     }
 
     public long epoch() {

@@ -27,15 +27,32 @@ public class ClusterStatus {
     }
 
     public ClusterView snapshot() {
-        var lease = jdbc.queryOne("SELECT holder, epoch, renewed_at, expires_at FROM cluster_lease WHERE id = 1",
+        var lease = jdbc.queryOne("SELECT holder, epoch, renewed_at, expires_at, expires_at > clock_timestamp() "
+                + "FROM cluster_lease WHERE id = 1",
                 rs -> new Object[] { rs.getString(1), rs.getLong(2), Jdbc.instant(rs, "renewed_at"),
-                        Jdbc.instant(rs, "expires_at") }).orElseThrow();
+                        Jdbc.instant(rs, "expires_at"), rs.getBoolean(5) }).orElseThrow();
+        String holder = (String) lease[0];
+        boolean fresh = (Boolean) lease[4];
         List<Node> nodes = registry.members().stream()
-                .map(m -> new Node(m.name(), m.reachable() ? m.role().name() : "UNREACHABLE", m.address(), m.self(),
-                        m.epoch()))
+                .map(m -> new Node(m.name(), shownRole(m, holder, fresh), m.address(), m.self(), m.epoch()))
                 .toList();
         return new ClusterView((Long) lease[1], (String) lease[0], (Instant) lease[2], (Instant) lease[3], nodes,
                 database());
+    }
+
+    /**
+     * What the ops view shows: never a node's last report as if it were alive. UNREACHABLE when it left the view or
+     * went silent; ACTIVE only while the database says it holds a lease that has not expired; a node that last said
+     * ACTIVE but does not hold a fresh lease (frozen, cut off from the database, or just fenced) is UNKNOWN.
+     */
+    private static String shownRole(NodeRegistry.Member m, String holder, boolean fresh) {
+        if (!m.reachable()) {
+            return "UNREACHABLE";
+        }
+        if (m.role() == NodeRole.ACTIVE && !(m.name().equals(holder) && fresh)) {
+            return "UNKNOWN";
+        }
+        return m.role().name();
     }
 
     /** Patroni's view when it runs the database (it knows the standbys even while they are down). */

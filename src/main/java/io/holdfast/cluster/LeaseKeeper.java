@@ -36,6 +36,11 @@ class LeaseKeeper {
         }
     }
 
+    /** How long a switchover's target holds writes for the lease at most (the whole handshake takes a few 100 ms). */
+    private static final long INCOMING_MILLIS = 3_000;
+    /** How often a switchover's target looks at the lease while it expects it. */
+    private static final long INCOMING_POLL_MILLIS = 5;
+
     private final LeaseRow row;
     private final RoleTransitions roles;
     private final ClusterState state;
@@ -45,6 +50,8 @@ class LeaseKeeper {
     private final AtomicBoolean extraLook = new AtomicBoolean();
     private volatile ScheduledExecutorService executor;
     private volatile Sighting sighting;
+    /** The holder whose lease session this node has seen connected since its last failed read, or null. */
+    private volatile String holderSeenConnected;
     private volatile long lastFailureLog;
 
     LeaseKeeper(LeaseRow row, RoleTransitions roles, ClusterState state, HoldfastConfig config) {
@@ -81,7 +88,9 @@ class LeaseKeeper {
             ClusterState.Snapshot mine = state.snapshot();
             if (mine.role() == NodeRole.ACTIVE) {
                 sighting = null;
-                if (!row.renew(mine.epoch())) {
+                if (row.renew(mine.epoch())) {
+                    state.leaseConfirmed();
+                } else {
                     roles.becomePassive(mine.epoch(), "renewal found the lease moved on", Cause.FENCED);
                 }
             } else {
@@ -92,6 +101,7 @@ class LeaseKeeper {
             // forgets what it saw: while the database was away the holder could not renew either, so silence
             // only counts between two successful reads with no failure in between.
             sighting = null;
+            holderSeenConnected = null;
             long now = System.currentTimeMillis();
             if (now - lastFailureLog > 5000) {
                 lastFailureLog = now;
@@ -114,6 +124,30 @@ class LeaseKeeper {
         }
         if (lease.holder() == null) {
             takeOver(lease, "the lease is free");
+            return;
+        }
+        if (me.equals(lease.handoverTo())) {
+            if (!state.isIncoming()) {
+                // announced as a switchover's target: ready to receive now, writes wait for the lease (see WriteGuard)
+                state.expectHandover(INCOMING_MILLIS);
+                LOG.infof("Switchover announced by %s: ready to receive, holding writes for the lease", lease.holder());
+            }
+            if (!lease.handoverReady()) {
+                row.confirmIncoming();
+            }
+            lookAt(INCOMING_POLL_MILLIS); // adopt the lease within milliseconds of the handover
+        } else if (state.isIncoming()) {
+            state.noHandover(); // called off
+        }
+        if (lease.holderConnected()) {
+            holderSeenConnected = lease.holder();
+        } else if (lease.holder().equals(holderSeenConnected) && !lease.holder().equals(me)) {
+            // A process that dies loses its database sessions with it (the kernel closes its sockets), and a live
+            // holder always keeps its lease pool's one connection. The holder's lease session was there since this
+            // node last failed to read, and now is gone: the holder died; waiting T would only keep bettors waiting.
+            // A wrong guess (a live holder that lost its connection) is safe: the fence refuses its next write and
+            // its next renewal turns it PASSIVE. A frozen or cut-off holder keeps its sessions: the T rule below.
+            takeOver(lease, lease.holder() + "'s lease session is gone from the database (its process died)");
             return;
         }
         Sighting seen = sighting;
@@ -140,6 +174,7 @@ class LeaseKeeper {
         long started = System.nanoTime();
         Long newEpoch = row.takeOver(lease);
         sighting = null;
+        holderSeenConnected = null;
         if (newEpoch != null) {
             roles.becomeActive(newEpoch, reason, (System.nanoTime() - started) / 1_000_000);
         }

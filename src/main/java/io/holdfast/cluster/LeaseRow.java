@@ -26,8 +26,12 @@ class LeaseRow {
 
     private static final Logger LOG = Logger.getLogger(LeaseRow.class);
 
-    /** The row as read, with the database's clock at the read. */
-    record Lease(String holder, long epoch, Timestamp renewedAt, Timestamp now, String handoverFrom) {
+    /**
+     * The row as read, with the database's clock at the read, and whether the holder's lease session (the pool of
+     * {@link LeaseRow}, {@code application_name} = holder + "-lease") is connected at that moment.
+     */
+    record Lease(String holder, long epoch, Timestamp renewedAt, Timestamp now, String handoverFrom,
+            boolean holderConnected, String handoverTo, boolean handoverReady) {
         boolean sameLease(Lease other) {
             return other != null && Objects.equals(holder, other.holder) && epoch == other.epoch
                     && Objects.equals(renewedAt, other.renewedAt);
@@ -48,10 +52,12 @@ class LeaseRow {
 
     Lease read() throws SQLException {
         try (Connection c = dataSource.getConnection(); Statement st = c.createStatement();
-                ResultSet rs = st.executeQuery("SELECT holder, epoch, renewed_at, clock_timestamp(), handover_from "
-                        + "FROM cluster_lease WHERE id = 1")) {
+                ResultSet rs = st.executeQuery("SELECT holder, epoch, renewed_at, clock_timestamp(), handover_from, "
+                        + "EXISTS (SELECT 1 FROM pg_stat_activity WHERE application_name = holder || '-lease'), "
+                        + "handover_to, handover_ready_at IS NOT NULL FROM cluster_lease WHERE id = 1")) {
             rs.next();
-            return new Lease(rs.getString(1), rs.getLong(2), rs.getTimestamp(3), rs.getTimestamp(4), rs.getString(5));
+            return new Lease(rs.getString(1), rs.getLong(2), rs.getTimestamp(3), rs.getTimestamp(4), rs.getString(5),
+                    rs.getBoolean(6), rs.getString(7), rs.getBoolean(8));
         }
     }
 
@@ -133,11 +139,12 @@ class LeaseRow {
         try (Statement st = c.createStatement();
                 ResultSet rs = st.executeQuery("SELECT holder, epoch, renewed_at FROM cluster_lease WHERE id = 1 FOR UPDATE")) {
             rs.next();
-            if (!seen.sameLease(new Lease(rs.getString(1), rs.getLong(2), rs.getTimestamp(3), null, null))) {
+            if (!seen.sameLease(new Lease(rs.getString(1), rs.getLong(2), rs.getTimestamp(3), null, null, false, null, false))) {
                 return null;
             }
         }
         try (PreparedStatement ps = c.prepareStatement("UPDATE cluster_lease SET holder = ?, epoch = epoch + 1, "
+                + "handover_to = NULL, handover_ready_at = NULL, "
                 + "renewed_at = clock_timestamp(), expires_at = clock_timestamp() + ? * interval '1 millisecond' "
                 + "WHERE id = 1 RETURNING epoch")) {
             ps.setString(1, me);
@@ -175,7 +182,7 @@ class LeaseRow {
                 st.executeQuery("SELECT epoch FROM cluster_lease WHERE id = 1 FOR UPDATE").close();
             }
             try (PreparedStatement ps = c.prepareStatement("UPDATE cluster_lease SET holder = ?, epoch = epoch + 1, "
-                    + "handover_from = ?, renewed_at = clock_timestamp(), "
+                    + "handover_from = ?, handover_to = NULL, handover_ready_at = NULL, renewed_at = clock_timestamp(), "
                     + "expires_at = clock_timestamp() + ? * interval '1 millisecond' "
                     + "WHERE id = 1 AND holder = ? AND epoch = ? RETURNING epoch")) {
                 ps.setString(1, target);
@@ -193,6 +200,46 @@ class LeaseRow {
                     return newEpoch;
                 }
             }
+        }
+    }
+
+    /** The holder at {@code epoch} announces a switchover to {@code target}; false when it no longer holds the lease. */
+    boolean announceHandover(long epoch, String target) throws SQLException {
+        return update("UPDATE cluster_lease SET handover_to = ?, handover_ready_at = NULL "
+                + "WHERE id = 1 AND holder = ? AND epoch = ?", target, me, epoch) > 0;
+    }
+
+    /** The holder at {@code epoch} calls off an announced switchover. */
+    void cancelHandover(long epoch) throws SQLException {
+        update("UPDATE cluster_lease SET handover_to = NULL, handover_ready_at = NULL "
+                + "WHERE id = 1 AND holder = ? AND epoch = ?", me, epoch);
+    }
+
+    /** The announced target says it is ready to receive (only the handover columns: the lease stays the holder's). */
+    void confirmIncoming() throws SQLException {
+        update("UPDATE cluster_lease SET handover_ready_at = clock_timestamp() "
+                + "WHERE id = 1 AND handover_to = ? AND handover_ready_at IS NULL", me);
+    }
+
+    /** Whether {@code node} holds the lease at {@code epoch} and has taken it up (a handover it adopted). */
+    boolean holds(String node, long epoch) throws SQLException {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "SELECT count(*) FROM cluster_lease WHERE id = 1 AND holder = ? AND epoch = ? AND handover_from IS NULL")) {
+            ps.setString(1, node);
+            ps.setLong(2, epoch);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1) > 0;
+            }
+        }
+    }
+
+    private int update(String sql, Object... params) throws SQLException {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                ps.setObject(i + 1, params[i]);
+            }
+            return ps.executeUpdate();
         }
     }
 

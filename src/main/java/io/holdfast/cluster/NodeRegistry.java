@@ -55,6 +55,12 @@ class NodeRegistry {
     private final LeaseKeeper lease;
     private final String me;
     private final String address;
+    /** A peer not heard from for this long is shown unreachable, whatever the JGroups view says (a frozen node stays
+     * in the view until FD_ALL3 gives up on it, seconds later). Peers publish every second. */
+    private static final long SILENT_PEER_MILLIS = 2_500;
+
+    /** System.nanoTime at which each peer's last report arrived here. */
+    private final java.util.Map<String, Long> heardAt = new java.util.concurrent.ConcurrentHashMap<>();
     private Cache<String, NodeInfo> nodes;
     private ScheduledExecutorService heartbeat;
 
@@ -103,12 +109,17 @@ class NodeRegistry {
             // this node's own copy (the cache is replicated): a cluster-wide read would wait for a dead peer
             for (NodeInfo n : nodes.getAdvancedCache().withFlags(Flag.CACHE_MODE_LOCAL).values()) {
                 all.put(n.name(), new Member(n.name(), n.role(), n.epoch(), n.address(),
-                        reachable.contains(n.name()), n.name().equals(me)));
+                        reachable.contains(n.name()) && heardRecently(n.name()), n.name().equals(me)));
             }
         }
         ClusterState.Snapshot s = state.snapshot();
         all.put(me, new Member(me, s.role(), s.epoch(), address, true, true));
         return new ArrayList<>(all.values());
+    }
+
+    private boolean heardRecently(String peer) {
+        Long at = heardAt.get(peer);
+        return peer.equals(me) || (at != null && System.nanoTime() - at < SILENT_PEER_MILLIS * 1_000_000);
     }
 
     /** The names of the members of the current JGroups view. */
@@ -129,6 +140,9 @@ class NodeRegistry {
     @CacheEntryCreated
     @CacheEntryModified
     public void peerChanged(CacheEntryEvent<String, NodeInfo> event) {
+        if (!event.isOriginLocal() && !event.isPre()) {
+            heardAt.put(event.getKey(), System.nanoTime());
+        }
         if (!event.isOriginLocal() && !event.isPre() && event.getValue() != null
                 && event.getValue().role() == NodeRole.PASSIVE && !state.isActive()) {
             lease.lookNow(); // a peer stepped down (a switchover?): the lease may be ours now

@@ -8,27 +8,41 @@ import org.eclipse.microprofile.health.Readiness;
 
 import io.holdfast.platform.HoldfastConfig;
 
-/** Ready only while this node holds the lease: the load balancer sends traffic to the ACTIVE node alone. */
+/**
+ * Ready only while this node holds the lease and the database confirmed it within T: the load balancer sends traffic
+ * to the ACTIVE node alone, and never to one that cannot write. An ACTIVE whose renewals fail (the database is
+ * unreachable from it) keeps its role, since the fence keeps it safe and a database restart should not move the lease,
+ * but turns not-ready within T: if only this node lost the database, the other takes over after T and gets the
+ * traffic; if both did, the load balancer answers a retriable 503 until the database is back. The announced target
+ * of a switchover is ready too, before the lease moves: the load balancer already sends to it, it holds the writes
+ * until the lease arrives, and the old active serves until the handover (no stretch without a node to send to).
+ */
 @Readiness
 @ApplicationScoped
 class ReadinessCheck implements HealthCheck {
 
     private final ClusterState state;
     private final String node;
+    private final long ttlMillis;
 
     ReadinessCheck(ClusterState state, HoldfastConfig config) {
         this.state = state;
         this.node = config.node().name();
+        this.ttlMillis = config.lease().ttl().toMillis();
     }
 
     @Override
     public HealthCheckResponse call() {
         ClusterState.Snapshot s = state.snapshot();
+        long leaseAge = state.leaseAgeMillis();
+        boolean leaseFresh = leaseAge < ttlMillis;
         return HealthCheckResponse.named("holdfast-role")
-                .status(s.role() == NodeRole.ACTIVE)
+                .status(s.role() == NodeRole.ACTIVE && leaseFresh || state.isIncoming())
                 .withData("node", node)
                 .withData("role", s.role().name())
                 .withData("epoch", s.epoch())
+                .withData("incoming", state.isIncoming())
+                .withData("leaseConfirmedMillisAgo", s.role() == NodeRole.ACTIVE ? leaseAge : -1)
                 .build();
     }
 }

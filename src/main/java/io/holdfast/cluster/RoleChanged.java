@@ -2,7 +2,10 @@ package io.holdfast.cluster;
 
 import io.holdfast.platform.ModuleApi;
 
-/** Fired (synchronously, on the lease keeper's thread) whenever this node's role or epoch changes. */
+/**
+ * Fired whenever this node's role or epoch changes, after the change took effect, in order, on the thread
+ * {@code role-events} (never the lease keeper's: an observer must not delay a renewal).
+ */
 @ModuleApi
 public record RoleChanged(String node, NodeRole from, NodeRole to, long epoch, String reason) {
 }

@@ -1,6 +1,8 @@
 package io.holdfast.cluster;
 
 import java.sql.SQLException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -17,7 +19,9 @@ import io.micrometer.core.instrument.MeterRegistry;
  * The one place where this node becomes ACTIVE or PASSIVE, whatever the cause (takeover, handover, fencing,
  * switchover, shutdown): the role and epoch in {@link ClusterState}, the {@code ROLE … -> …} log line, the audit
  * row ({@code ROLE_ACTIVE}/{@code ROLE_PASSIVE}), the metrics, and the {@link RoleChanged} event, in that order.
- * The state changes first: readiness and the write guard follow the role at once; the rest is reporting.
+ * The state changes first: readiness and the write guard follow the role at once; the rest is reporting. The event
+ * goes out on its own thread, in order: its observers rebuild caches from the database (the odds book took 600 ms on
+ * a busy machine), and a new ACTIVE that spent T on them instead of renewing was taken over again at once.
  */
 @ApplicationScoped
 class RoleTransitions {
@@ -36,6 +40,11 @@ class RoleTransitions {
     private final Counter takeovers;
     private final Counter fencings;
     private final AtomicLong lastTakeoverMillis = new AtomicLong();
+    private final ExecutorService events = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "role-events");
+        t.setDaemon(true);
+        return t;
+    });
 
     RoleTransitions(ClusterState state, LeaseRow row, Event<RoleChanged> roleChanged, HoldfastConfig config,
             MeterRegistry metrics) {
@@ -55,7 +64,9 @@ class RoleTransitions {
 
     /** This node holds the lease at {@code epoch} now; {@code tookMillis} is the takeover's own time, or -1. */
     void becomeActive(long epoch, String reason, long tookMillis) {
+        state.leaseConfirmed(); // the takeover or handover just wrote the row with this node's name
         ClusterState.Snapshot before = state.set(NodeRole.ACTIVE, epoch);
+        state.noHandover();
         LOG.infof("ROLE %s -> ACTIVE at epoch %d (%s%s)", before.role(), epoch, reason,
                 tookMillis >= 0 ? "; takeover took " + tookMillis + " ms" : "");
         takeovers.increment();
@@ -63,7 +74,7 @@ class RoleTransitions {
             lastTakeoverMillis.set(tookMillis);
         }
         audit("ROLE_ACTIVE", "epoch " + epoch + ": " + reason);
-        roleChanged.fire(new RoleChanged(me, before.role(), NodeRole.ACTIVE, epoch, reason));
+        announce(new RoleChanged(me, before.role(), NodeRole.ACTIVE, epoch, reason));
     }
 
     /**
@@ -83,9 +94,19 @@ class RoleTransitions {
         if (cause != Cause.STOPPED) {
             // on shutdown the observers' caches and executors are closing, and the lease row says it all
             audit("ROLE_PASSIVE", "epoch " + epoch + ": " + reason);
-            roleChanged.fire(new RoleChanged(me, NodeRole.ACTIVE, NodeRole.PASSIVE, epoch, reason));
+            announce(new RoleChanged(me, NodeRole.ACTIVE, NodeRole.PASSIVE, epoch, reason));
         }
         return true;
+    }
+
+    private void announce(RoleChanged change) {
+        events.execute(() -> {
+            try {
+                roleChanged.fire(change);
+            } catch (RuntimeException e) {
+                LOG.errorf(e, "An observer of %s failed", change);
+            }
+        });
     }
 
     private void audit(String action, String details) {

@@ -23,6 +23,8 @@ public class WriteGuard {
 
     private static final Logger LOG = Logger.getLogger(WriteGuard.class);
     private static final String EPOCH = "holdfast.write-epoch";
+    /** Longest a write waits on a switchover's target for the lease; the handover itself takes tens of ms. */
+    private static final long HANDOVER_HOLD_MILLIS = 2_000;
 
     private final Jdbc jdbc;
     private final ClusterState state;
@@ -44,6 +46,10 @@ public class WriteGuard {
             return (Long) checked;
         }
         ClusterState.Snapshot mine = state.snapshot();
+        if (mine.role() != NodeRole.ACTIVE && state.isIncoming()) {
+            // the load balancer already sends here while the old active hands the lease over: wait for it (tens of ms)
+            mine = state.awaitHandover(HANDOVER_HOLD_MILLIS);
+        }
         if (mine.role() != NodeRole.ACTIVE || state.isDraining()) {
             throw ProblemException.notActive(state.isDraining() ? "A switchover is in progress; retry"
                     : "This node is not the active node");

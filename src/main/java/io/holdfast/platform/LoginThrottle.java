@@ -26,6 +26,7 @@ import org.infinispan.manager.EmbeddedCacheManager;
  * (ISPN000136). A throttle is derived state: losing it costs nothing but a fresh allowance.
  */
 @ApplicationScoped
+@ModuleApi
 public class LoginThrottle {
 
     /** How long an attempt waits for slots held by attempts still being checked. */

@@ -4,6 +4,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 
 import io.holdfast.cluster.Fenced;
+import io.holdfast.platform.ModuleApi;
 import io.holdfast.platform.ClientOrigin;
 import io.holdfast.platform.HoldfastConfig;
 import io.holdfast.platform.Jdbc;
@@ -18,6 +19,7 @@ import io.vertx.ext.web.RoutingContext;
  * not become a free password oracle), and ends every other session of the account in the same transaction.
  */
 @ApplicationScoped
+@ModuleApi
 public class ChangePassword {
 
     private final Jdbc jdbc;

@@ -97,6 +97,9 @@ public final class BetTraffic implements AutoCloseable {
     private final ConcurrentLinkedQueue<String> abandoned = new ConcurrentLinkedQueue<>();
     private final Map<String, AtomicInteger> retriableAnswers = new ConcurrentHashMap<>();
     private final AtomicInteger retriable = new AtomicInteger();
+    /** When each retriable answer and each non-retriable error came (System.nanoTime), for a timeline. */
+    private final ConcurrentLinkedQueue<Long> retryTimes = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<Long> errorTimes = new ConcurrentLinkedQueue<>();
     private final AtomicLong sent = new AtomicLong();
     private final List<Thread> threads = new ArrayList<>();
     private volatile boolean running;
@@ -163,6 +166,7 @@ public final class BetTraffic implements AutoCloseable {
                         break;
                     }
                     if (status != 502 && status != 503 && status != 504) {
+                        errorTimes.add(System.nanoTime());
                         errors.add(route.nodeOf(url) + " " + requestId + " -> " + status + " " + r.body());
                         break;
                     }
@@ -174,6 +178,7 @@ public final class BetTraffic implements AutoCloseable {
                     return;
                 }
                 retriable.incrementAndGet();
+                retryTimes.add(System.nanoTime());
                 retriableAnswers.computeIfAbsent(failure, k -> new AtomicInteger()).incrementAndGet();
                 if (System.nanoTime() - first > client.giveUpAfter().toNanos()) {
                     abandoned.add(requestId + ": " + failure);
@@ -217,6 +222,18 @@ public final class BetTraffic implements AutoCloseable {
         Map<String, Integer> m = new TreeMap<>();
         retriableAnswers.forEach((k, v) -> m.put(k, v.get()));
         return m;
+    }
+
+    public List<Long> retryTimes() {
+        return List.copyOf(retryTimes);
+    }
+
+    public List<Long> errorTimes() {
+        return List.copyOf(errorTimes);
+    }
+
+    public List<Bettor> bettors() {
+        return bettors;
     }
 
     public long sent() {

@@ -291,6 +291,15 @@ public final class Pair implements AutoCloseable, BetTraffic.Route {
         }
     }
 
+    /** Stops the local PostgreSQL under both nodes (returns once it is down). */
+    public void stopPostgres() throws Exception {
+        run(root.resolve("ha-config/pg-local").toString(), "stop");
+    }
+
+    public void startPostgres() throws Exception {
+        run(root.resolve("ha-config/pg-local").toString(), "start");
+    }
+
     public void restartPostgres(int downSeconds) throws Exception {
         run(root.resolve("ha-config/pg-local").toString(), "restart", Integer.toString(downSeconds));
     }
