@@ -8,7 +8,7 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
  * Ids and numbers in a path or a query are ASCII digits only: Java's number parsing reads "١٢٣" (Arabic-Indic) or
  * full-width digits as 123, so {@code /api/bets/١٢٣} would be bet 123. Such a request is a 400, before any endpoint.
  */
-public class AsciiDigits {
+class AsciiDigits {
 
     @ServerRequestFilter(preMatching = true)
     public void refuse(ContainerRequestContext request) {

@@ -16,6 +16,7 @@ import io.vertx.ext.web.RoutingContext;
  * when the peer is a configured trusted proxy; from anyone else they are ignored, never believed.
  */
 @ApplicationScoped
+@ModuleApi
 public class ClientOrigin {
 
     private final Set<String> trustedProxies;

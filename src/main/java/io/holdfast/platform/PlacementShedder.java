@@ -25,7 +25,7 @@ import io.vertx.ext.web.RoutingContext;
  * JAX-RS method the bulkhead would wrap, and per client as well as in total.
  */
 @ApplicationScoped
-public class PlacementShedder {
+class PlacementShedder {
 
     private static final Logger LOG = Logger.getLogger(PlacementShedder.class);
     private static final String BODY = "{\"type\":\"https://holdfast.io/problems/rate-limited\",\"title\":\"Too Many Requests\","

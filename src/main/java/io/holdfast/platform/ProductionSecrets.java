@@ -24,7 +24,7 @@ import io.quarkus.runtime.configuration.ConfigUtils;
  * ({@code %prod.quarkus.flyway.migrate-at-start=false}), so a refused start has touched nothing.
  */
 @ApplicationScoped
-public class ProductionSecrets {
+class ProductionSecrets {
 
     private static final Logger LOG = Logger.getLogger(ProductionSecrets.class);
 

@@ -14,7 +14,7 @@ import io.vertx.ext.web.Router;
  * only on pages (the API takes no forms; its clients need no token).
  */
 @ApplicationScoped
-public class SecurityHeaders {
+class SecurityHeaders {
 
     static final String HSTS = "max-age=31536000; includeSubDomains";
     private static final String CSRF_COOKIE = "holdfast-csrf=";

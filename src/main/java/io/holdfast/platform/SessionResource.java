@@ -30,7 +30,6 @@ public class SessionResource {
     public record SessionView(String username, Set<String> roles) {
     }
 
-    private static final String BLOCKED = "BLOCKED";
 
     private final IdentityProviderManager identities;
     private final Sessions sessions;
@@ -49,9 +48,6 @@ public class SessionResource {
         // the throttle keys the attempt by the client's address
         SecurityIdentity identity = identities.authenticateBlocking(
                 HttpSecurityUtils.setRoutingContextAttribute(request, routing));
-        if (BLOCKED.equals(identity.getAttribute(CurrentUser.ACCOUNT_STATUS))) {
-            throw ProblemException.forbidden("ACCOUNT_BLOCKED", "This account is blocked");
-        }
         sessions.start(identity, routing);
         return new SessionView(identity.getPrincipal().getName(), identity.getRoles());
     }

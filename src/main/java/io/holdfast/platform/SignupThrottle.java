@@ -13,7 +13,7 @@ import io.vertx.core.http.HttpServerRequest;
  * Sign-up costs a bcrypt hash and makes an account: both sign-up routes (the API's and the page's) take a slot
  * of the client address's allowance first, or answer 429 RATE_LIMITED with Retry-After.
  */
-public class SignupThrottle {
+class SignupThrottle {
 
     private final LoginThrottle throttle;
     private final ClientOrigin origin;

@@ -25,10 +25,10 @@ import io.quarkus.jackson.ObjectMapperCustomizer;
  * {@code "stake":"١٢٣"} is not 123), a float is not an integer ({@code "requestId":1e308}, {@code "stake":10.0}),
  * an enum is its name and never its ordinal ({@code "oddsChange":0}), a field the endpoint does not know is refused,
  * and so is a null for a primitive or anything after the document. Each refusal is a 400 problem+json that names
- * the field ({@link ProblemMapper}). The shapes of API.md are exactly what passes.
+ * the field ({@link ProblemMapper}). The shapes of docs/API.md are exactly what passes.
  */
 @Singleton
-public class StrictJson implements ObjectMapperCustomizer {
+class StrictJson implements ObjectMapperCustomizer {
 
     /** Last of all customizers: the java.time module is registered before, so this Instant reader wins. */
     @Override

@@ -64,16 +64,18 @@ class AccountIdentityProvider implements IdentityProvider<UsernamePasswordAuthen
         String address = http == null ? NO_ADDRESS : origin.address(http);
         return context.runBlocking(() -> {
             String username = request.getUsername();
-            LoginThrottle.Attempt attempt = throttle.begin(username, address);
-            var account = accounts.credentials(username);
-            String password = new String(request.getPassword().getPassword());
-            passwordChecks.increment();
-            boolean matches = BcryptUtil.matches(password, account.map(Credentials::passwordHash).orElse(dummyHash));
-            if (account.isEmpty() || !matches) {
-                throw new AuthenticationFailedException("wrong credentials");
+            try (LoginThrottle.Attempt attempt = throttle.begin(username, address)) {
+                var account = accounts.credentials(username);
+                String password = new String(request.getPassword().getPassword());
+                passwordChecks.increment();
+                boolean matches = BcryptUtil.matches(password, account.map(Credentials::passwordHash).orElse(dummyHash));
+                if (account.isEmpty() || !matches) {
+                    attempt.failed();
+                    throw new AuthenticationFailedException("wrong credentials");
+                }
+                attempt.succeeded();
+                return identity(account.get());
             }
-            attempt.succeeded();
-            return identity(account.get());
         });
     }
 

@@ -4,6 +4,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 
 import io.holdfast.cluster.Fenced;
+import io.holdfast.platform.ModuleApi;
 import io.holdfast.platform.ClientOrigin;
 import io.holdfast.platform.HoldfastConfig;
 import io.holdfast.platform.Jdbc;
@@ -18,6 +19,7 @@ import io.vertx.ext.web.RoutingContext;
  * not become a free password oracle), and ends every other session of the account in the same transaction.
  */
 @ApplicationScoped
+@ModuleApi
 public class ChangePassword {
 
     private final Jdbc jdbc;
@@ -46,11 +48,13 @@ public class ChangePassword {
         }
         String username = accounts.get(accountId).username();
         Credentials account = accounts.credentials(username).orElseThrow(() -> ProblemException.notFound("Account"));
-        LoginThrottle.Attempt attempt = throttle.begin(username, origin.address(http));
-        if (!BcryptUtil.matches(current, account.passwordHash())) {
-            throw new ProblemException(403, "WRONG_PASSWORD", "The current password is wrong");
+        try (LoginThrottle.Attempt attempt = throttle.begin(username, origin.address(http))) {
+            if (!BcryptUtil.matches(current, account.passwordHash())) {
+                attempt.failed();
+                throw new ProblemException(403, "WRONG_PASSWORD", "The current password is wrong");
+            }
+            attempt.succeeded();
         }
-        attempt.succeeded();
         jdbc.update("UPDATE account SET password_hash = ? WHERE id = ?", BcryptUtil.bcryptHash(next, cost), accountId);
         sessions.endAllOf(accountId, keepSessionId, "PASSWORD_CHANGED");
     }

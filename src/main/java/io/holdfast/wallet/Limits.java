@@ -12,6 +12,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 
 import io.holdfast.cluster.Fenced;
+import io.holdfast.platform.ModuleApi;
 import io.holdfast.platform.AuditLog;
 import io.holdfast.platform.Jdbc;
 import io.holdfast.platform.ProblemException;
@@ -24,6 +25,7 @@ import io.holdfast.platform.ProblemException;
  */
 @ApplicationScoped
 @Transactional
+@ModuleApi
 public class Limits {
 
     /** RTS 12's cooling-off for a raised or removed limit: a rule, not a setting. */

@@ -26,9 +26,9 @@ class SessionIdentityProvider implements IdentityProvider<TrustedAuthenticationR
 
     @Override
     public Uni<SecurityIdentity> authenticate(TrustedAuthenticationRequest request, AuthenticationRequestContext context) {
-        // a blocked account's sessions end when it is blocked; this also refuses one that slipped past (2 s cache)
+        // a blocked account's sessions end when it is blocked (Sessions.endAllOf); it may sign in again to see its
+        // balance and history, and every write it tries is refused with ACCOUNT_BLOCKED
         return context.runBlocking(() -> accounts.sessionCredentials(request.getPrincipal())
-                .filter(account -> account.status() != AccountStatus.BLOCKED)
                 .map(AccountIdentityProvider::identity)
                 .orElseThrow(() -> new AuthenticationFailedException("unknown session user")));
     }

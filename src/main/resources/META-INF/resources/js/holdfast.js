@@ -205,12 +205,32 @@
         }
     });
 
-    // every placement attempt gets its own requestId (a retry of the same request reuses nothing stale)
+    // What the slip asks for: its legs, stake, mode and policy (not the CSRF token, not the requestId).
+    function slipAsked(form) {
+        var parts = [];
+        new FormData(form).forEach(function (value, name) {
+            if (name !== 'requestId' && name.indexOf('csrf') < 0) {
+                parts.push(name + '=' + value);
+            }
+        });
+        return parts.join('&');
+    }
+
+    // One requestId per slip: the same slip sent again (a double click, a retry after an error or a timeout
+    // whose answer never came) carries the same requestId, so the server returns the bet it may already have
+    // placed instead of placing a second one. A changed slip gets a new id; a placed one forgets its id.
     document.addEventListener('submit', function (e) {
         if (e.target.id === 'slip-form') {
             var id = document.getElementById('slip-request');
             if (id) {
-                id.value = newRequestId();
+                var slip = loadSlip();
+                var asked = slipAsked(e.target);
+                if (!slip.requestId || slip.asked !== asked) {
+                    slip.requestId = newRequestId();
+                    slip.asked = asked;
+                    saveSlip(slip);
+                }
+                id.value = slip.requestId;
             }
         }
     }, true);
@@ -220,6 +240,8 @@
                 && e.detail.target.querySelector('[data-placed]')) {
             var slip = loadSlip();
             slip.legs = [];
+            delete slip.requestId;
+            delete slip.asked;
             saveSlip(slip);
             renderSlip();
         }

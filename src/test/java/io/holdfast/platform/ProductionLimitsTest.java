@@ -99,6 +99,16 @@ class ProductionLimitsTest {
     }
 
     @Test
+    void shouldLetParallelRightPasswordsAllThrough() throws Exception {
+        Api.Bettor bettor = bettor(0);
+        List<Callable<Integer>> requests = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            requests.add(() -> Api.as(bettor).get("/api/me").statusCode());
+        }
+        assertThat(Http.together(requests)).as("12 parallel Basic requests with the right password").containsOnly(200);
+    }
+
+    @Test
     void shouldSlowDownOneAddressGuessingOpsWithoutLockingOpsOut() throws Exception {
         String attacker = nextAddress();
         for (int i = 0; i < 5; i++) {

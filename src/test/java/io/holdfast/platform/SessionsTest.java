@@ -74,13 +74,17 @@ class SessionsTest {
     }
 
     @Test
-    void shouldEndTheSessionsOfABlockedAccountAndRefuseNewOnes() {
+    void shouldEndTheSessionsOfABlockedAccountWhichMaySignInAgainOnlyToLook() {
         Api.Bettor bettor = Api.bettor(0);
         String cookie = session(bettor);
         Api.admin().body(Map.of("status", "BLOCKED")).post("/api/admin/accounts/" + bettor.id() + "/status")
                 .then().statusCode(200);
         assertThat(me(cookie)).isEqualTo(401);
-        login(bettor.username(), bettor.password()).then().statusCode(403).body("code", equalTo("ACCOUNT_BLOCKED"));
+        // a blocked account signs in again to see its balance and history (issue 10); its writes are refused
+        String fresh = session(bettor);
+        assertThat(me(fresh)).isEqualTo(200);
+        Api.as(bettor).body(Map.of("requestId", "blocked-dep", "amount", 100)).post("/api/wallet/deposits")
+                .then().statusCode(409).body("code", equalTo("ACCOUNT_BLOCKED"));
     }
 
     @Test

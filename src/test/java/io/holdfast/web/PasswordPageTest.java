@@ -18,6 +18,8 @@ class PasswordPageTest {
         Api.Bettor bettor = Api.bettor(0);
         WebSecurityTest.Session here = new WebSecurityTest.Session(bettor.username(), bettor.password());
         WebSecurityTest.Session elsewhere = new WebSecurityTest.Session(bettor.username(), bettor.password());
+        assertThat(here.request().get("/my/settings").then().statusCode(200).extract().asString())
+                .contains("href=\"/my/password\"");
         assertThat(here.request().get("/my/password").then().statusCode(200).extract().asString())
                 .contains("id=\"password-form\"");
 
