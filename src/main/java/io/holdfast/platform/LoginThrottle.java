@@ -172,9 +172,9 @@ public class LoginThrottle {
     }
 
     private boolean swap(String key, String current, State next) {
-        return current == null
-                ? slots.putIfAbsent(key, next.format(), forgetMillis, TimeUnit.MILLISECONDS) == null
-                : slots.replace(key, current, next.format(), forgetMillis, TimeUnit.MILLISECONDS);
+        return ReplicatedWrite.orLocal(slots, c -> current == null
+                ? c.putIfAbsent(key, next.format(), forgetMillis, TimeUnit.MILLISECONDS) == null
+                : c.replace(key, current, next.format(), forgetMillis, TimeUnit.MILLISECONDS));
     }
 
     /** First delay past the allowance, doubling with every further failure, up to the cap. */

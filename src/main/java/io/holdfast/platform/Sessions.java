@@ -163,12 +163,14 @@ public class Sessions {
                 + "(extract(epoch FROM expires_at) * 1000)::bigint ELSE 'E' END AS state FROM login_session WHERE id = ?",
                 rs -> rs.getString("state"), id).orElse(ENDED);
         long until = state.equals(ENDED) ? System.currentTimeMillis() + lifetime.toMillis() : Long.parseLong(state.substring(2));
-        String raced = states.putIfAbsent(id, state, Math.max(1, until - System.currentTimeMillis()), TimeUnit.MILLISECONDS);
+        String raced = ReplicatedWrite.orLocal(states,
+                c -> c.putIfAbsent(id, state, Math.max(1, until - System.currentTimeMillis()), TimeUnit.MILLISECONDS));
         return raced != null ? raced : state;
     }
 
     private void remember(String id, String state, long untilMillis) {
-        states.put(id, state, Math.max(1, untilMillis - System.currentTimeMillis()), TimeUnit.MILLISECONDS);
+        ReplicatedWrite.orLocal(states,
+                c -> c.put(id, state, Math.max(1, untilMillis - System.currentTimeMillis()), TimeUnit.MILLISECONDS));
     }
 
     private void writeCookie(RoutingContext ctx, Live session) {
