@@ -63,15 +63,7 @@ class LeaseRow {
 
     /** Renews this node's lease at {@code epoch}; false when the row holds another holder or epoch (fenced). */
     boolean renew(long epoch) throws SQLException {
-        try (Connection c = dataSource.getConnection();
-                PreparedStatement ps = c.prepareStatement("UPDATE cluster_lease SET renewed_at = clock_timestamp(), "
-                        + "expires_at = clock_timestamp() + ? * interval '1 millisecond' "
-                        + "WHERE id = 1 AND holder = ? AND epoch = ?")) {
-            ps.setLong(1, ttlMillis);
-            ps.setString(2, me);
-            ps.setLong(3, epoch);
-            return ps.executeUpdate() > 0;
-        }
+        return extend(epoch, "");
     }
 
     /** Whether the holder's lease session is waiting for synchronous replication to confirm its commit. */
@@ -158,8 +150,13 @@ class LeaseRow {
 
     /** Completes a handover to this node at {@code epoch}; false when the row moved on since. */
     boolean adopt(long epoch) throws SQLException {
+        return extend(epoch, "handover_from = NULL, ");
+    }
+
+    /** Moves this node's lease at {@code epoch} forward by the ttl (and sets {@code alsoSet}); false when fenced. */
+    private boolean extend(long epoch, String alsoSet) throws SQLException {
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
-                "UPDATE cluster_lease SET handover_from = NULL, renewed_at = clock_timestamp(), "
+                "UPDATE cluster_lease SET " + alsoSet + "renewed_at = clock_timestamp(), "
                         + "expires_at = clock_timestamp() + ? * interval '1 millisecond' "
                         + "WHERE id = 1 AND holder = ? AND epoch = ?")) {
             ps.setLong(1, ttlMillis);
