@@ -92,43 +92,18 @@ public final class PlacementBenchmark {
             AtomicLong ok = new AtomicLong();
             AtomicLong shed = new AtomicLong();
             AtomicLong other = new AtomicLong();
-            long deadline = System.nanoTime() + runSeconds * 1_000_000_000L;
-            ExecutorService pool = Executors.newFixedThreadPool(clients);
-            List<Future<?>> futures = new ArrayList<>();
-            for (int c = 0; c < clients; c++) {
-                String cookie = cookies.get(c);
-                String prefix = run + "-" + c + "-" + (measured ? "m" : "w") + "-";
-                futures.add(pool.submit(() -> {
-                    long n = 0;
-                    while (System.nanoTime() < deadline) {
-                        String body = "{\"requestId\":\"" + prefix + (n++) + "\",\"stake\":10,\"oddsChange\":\"ANY\","
-                                + "\"legs\":[{\"selectionId\":" + selection + ",\"odds\":1.90}]}";
-                        long start = System.nanoTime();
-                        try {
-                            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/api/bets"))
-                                    .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json")
-                                    .header("Cookie", cookie).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-                                    HttpResponse.BodyHandlers.ofString());
-                            if (r.statusCode() == 201) {
-                                accepted.recordValue(Math.max(1, (System.nanoTime() - start) / 1000));
-                                ok.incrementAndGet();
-                            } else if (r.statusCode() == 429) {
-                                shed.incrementAndGet();
-                                Thread.sleep(10);
-                            } else {
-                                other.incrementAndGet();
-                            }
-                        } catch (Exception e) {
+            placeUntil(cookies.subList(0, clients), run + "-" + (measured ? "m" : "w"), selection, runSeconds,
+                    Duration.ofSeconds(30), (status, micros) -> {
+                        if (status == 201) {
+                            accepted.recordValue(micros);
+                            ok.incrementAndGet();
+                        } else if (status == 429) {
+                            shed.incrementAndGet();
+                            Thread.sleep(10);
+                        } else {
                             other.incrementAndGet();
                         }
-                    }
-                    return null;
-                }));
-            }
-            for (Future<?> f : futures) {
-                f.get();
-            }
-            pool.shutdown();
+                    });
             if (measured) {
                 Histogram h = accepted.getIntervalHistogram();
                 System.out.printf("RESULT %d %.0f %.2f %.2f %.2f %d %d%n", clients, ok.get() / (double) runSeconds,
@@ -153,32 +128,56 @@ public final class PlacementBenchmark {
         Recorder recorder = new Recorder(3);
         AtomicLong ok = new AtomicLong();
         AtomicLong errors = new AtomicLong();
-        long deadline = System.nanoTime() + runSeconds * 1_000_000_000L;
-        ExecutorService pool = Executors.newFixedThreadPool(concurrency);
+        placeUntil(cookies.subList(0, concurrency), run + "-" + concurrency + "-" + (print ? "m" : "w"), selection,
+                runSeconds, Duration.ofSeconds(10), (status, micros) -> {
+                    if (status != -1) {
+                        recorder.recordValue(micros);
+                    }
+                    if (status == 201) {
+                        ok.incrementAndGet();
+                    } else {
+                        errors.incrementAndGet();
+                    }
+                });
+        if (print) {
+            Histogram h = recorder.getIntervalHistogram();
+            System.out.printf("%-12d %10.0f %9.2f %9.2f %9.2f %9.2f %8d%n", concurrency, ok.get() / (double) runSeconds,
+                    h.getValueAtPercentile(50) / 1000.0, h.getValueAtPercentile(95) / 1000.0,
+                    h.getValueAtPercentile(99) / 1000.0, h.getMaxValue() / 1000.0, errors.get());
+        }
+    }
+
+    /** What a client does with one answer: its status (-1 when the request failed) and its latency in µs. */
+    @FunctionalInterface
+    private interface Answer {
+        void accept(int status, long micros) throws Exception;
+    }
+
+    /** One closed-loop client per cookie, each placing single bets one after another until {@code seconds} pass. */
+    private void placeUntil(List<String> cookies, String prefix, long selection, int seconds, Duration timeout,
+            Answer answer) throws Exception {
+        long deadline = System.nanoTime() + seconds * 1_000_000_000L;
+        ExecutorService pool = Executors.newFixedThreadPool(cookies.size());
         List<Future<?>> futures = new ArrayList<>();
-        for (int c = 0; c < concurrency; c++) {
+        for (int c = 0; c < cookies.size(); c++) {
             String cookie = cookies.get(c);
-            String prefix = run + "-" + concurrency + "-" + c + "-" + (print ? "m" : "w") + "-";
+            String ids = prefix + "-" + c + "-";
             futures.add(pool.submit(() -> {
                 long n = 0;
                 while (System.nanoTime() < deadline) {
-                    String body = "{\"requestId\":\"" + prefix + (n++) + "\",\"stake\":10,\"oddsChange\":\"ANY\","
+                    String body = "{\"requestId\":\"" + ids + (n++) + "\",\"stake\":10,\"oddsChange\":\"ANY\","
                             + "\"legs\":[{\"selectionId\":" + selection + ",\"odds\":1.90}]}";
                     long start = System.nanoTime();
+                    int status;
                     try {
-                        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/api/bets"))
-                                .timeout(Duration.ofSeconds(10)).header("Content-Type", "application/json")
-                                .header("Cookie", cookie).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-                                HttpResponse.BodyHandlers.ofString());
-                        recorder.recordValue(Math.max(1, (System.nanoTime() - start) / 1000));
-                        if (r.statusCode() == 201) {
-                            ok.incrementAndGet();
-                        } else {
-                            errors.incrementAndGet();
-                        }
+                        status = http.send(HttpRequest.newBuilder(URI.create(base + "/api/bets")).timeout(timeout)
+                                .header("Content-Type", "application/json").header("Cookie", cookie)
+                                .POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                                HttpResponse.BodyHandlers.discarding()).statusCode();
                     } catch (Exception e) {
-                        errors.incrementAndGet();
+                        status = -1;
                     }
+                    answer.accept(status, Math.max(1, (System.nanoTime() - start) / 1000));
                 }
                 return null;
             }));
@@ -187,12 +186,6 @@ public final class PlacementBenchmark {
             f.get();
         }
         pool.shutdown();
-        if (print) {
-            Histogram h = recorder.getIntervalHistogram();
-            System.out.printf("%-12d %10.0f %9.2f %9.2f %9.2f %9.2f %8d%n", concurrency, ok.get() / (double) runSeconds,
-                    h.getValueAtPercentile(50) / 1000.0, h.getValueAtPercentile(95) / 1000.0,
-                    h.getValueAtPercentile(99) / 1000.0, h.getMaxValue() / 1000.0, errors.get());
-        }
     }
 
     private long setUpMarket() throws Exception {
