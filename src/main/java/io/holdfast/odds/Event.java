@@ -33,4 +33,14 @@ class Event extends PanacheEntityBase {
 
     @Enumerated(EnumType.STRING)
     public EventStatus status;
+
+    public String sport = "Other";
+
+    public String competition = "Other";
+
+    /** MANUAL or FEED: who may move this event (see V7__sports_and_sources.sql). */
+    @Column(updatable = false)
+    public String source = "MANUAL";
+
+    public String producer;
 }

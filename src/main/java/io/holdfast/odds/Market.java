@@ -34,4 +34,10 @@ class Market extends PanacheEntityBase {
 
     @Enumerated(EnumType.STRING)
     public MarketStatus status;
+
+    /** MANUAL or FEED: who may move this market (see V7__sports_and_sources.sql). */
+    @Column(updatable = false)
+    public String source = "MANUAL";
+
+    public String producer;
 }

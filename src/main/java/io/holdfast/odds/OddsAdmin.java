@@ -31,8 +31,9 @@ public class OddsAdmin {
         this.book = book;
     }
 
-    public EventView createEvent(String actor, String name, Instant startsAt) {
-        return changes.createEvent(actor, name, startsAt);
+    /** {@code sport} and {@code competition} may be null: the event is filed under "Other". */
+    public EventView createEvent(String actor, String name, Instant startsAt, String sport, String competition) {
+        return changes.createEvent(actor, name, startsAt, sport, competition);
     }
 
     public MarketView addMarket(String actor, long eventId, String name, List<NewSelection> selections) {

@@ -12,6 +12,7 @@ import jakarta.validation.constraints.Digits;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.PUT;
@@ -29,7 +30,10 @@ import io.holdfast.platform.CurrentUser;
 @RolesAllowed("admin")
 public class OddsAdminResource {
 
-    public record NewEvent(@NotBlank @Size(max = 200) String name, @NotNull Instant startsAt) {
+    /** {@code sport} and {@code competition} are optional (beyond the contract): without them, "Other". */
+    public record NewEvent(@NotBlank @Size(max = 200) String name, @NotNull Instant startsAt,
+            @Pattern(regexp = ".*\\S.*") @Size(max = 100) String sport,
+            @Pattern(regexp = ".*\\S.*") @Size(max = 100) String competition) {
     }
 
     public record NewSelection(@NotBlank @Size(max = 100) String name, @NotNull @Valid @DecimalMin("1.01")
@@ -55,7 +59,8 @@ public class OddsAdminResource {
     @POST
     @Path("/events")
     public Response createEvent(@Valid @NotNull NewEvent body) {
-        EventView event = admin.createEvent(user.name(), body.name(), body.startsAt());
+        EventView event = admin.createEvent(user.name(), body.name(), body.startsAt(),
+                trimmed(body.sport()), trimmed(body.competition()));
         return Response.status(201).entity(event).build();
     }
 
@@ -95,5 +100,9 @@ public class OddsAdminResource {
     @Path("/markets/{id}/resume")
     public MarketView resume(@PathParam("id") long marketId) {
         return admin.resume(user.name(), marketId);
+    }
+
+    private static String trimmed(String s) {
+        return s == null ? null : s.trim();
     }
 }

@@ -38,10 +38,16 @@ class OddsChanges {
         this.audit = audit;
     }
 
-    EventView createEvent(String actor, String name, Instant startsAt) {
+    EventView createEvent(String actor, String name, Instant startsAt, String sport, String competition) {
         Event event = new Event();
         event.name = name;
         event.startsAt = startsAt;
+        if (sport != null) {
+            event.sport = sport;
+        }
+        if (competition != null) {
+            event.competition = competition;
+        }
         event.status = EventStatus.SCHEDULED;
         event.persist();
         audit.record(actor, "EVENT_CREATED", "event " + event.id + " '" + name + "'");

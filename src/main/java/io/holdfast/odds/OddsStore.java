@@ -19,6 +19,9 @@ import io.holdfast.platform.Jdbc;
 @ApplicationScoped
 class OddsStore {
 
+    private static final String EVENT_COLUMNS =
+            "SELECT id, name, status, starts_at, sport, competition, source, producer FROM event ";
+
     private final Jdbc jdbc;
 
     OddsStore(Jdbc jdbc) {
@@ -27,21 +30,19 @@ class OddsStore {
 
     List<EventView> events(List<EventStatus> statuses, int limit) {
         String[] names = statuses.stream().map(Enum::name).toArray(String[]::new);
-        List<EventView> bare = jdbc.query("SELECT id, name, status, starts_at FROM event WHERE status = ANY (?::text[]) "
+        List<EventView> bare = jdbc.query(EVENT_COLUMNS + "WHERE status = ANY (?::text[]) "
                 + "ORDER BY starts_at, id LIMIT ?", OddsStore::bareEvent, sqlArray(names), limit);
         if (bare.isEmpty()) {
             return bare;
         }
         long[] ids = bare.stream().mapToLong(EventView::id).toArray();
         Map<Long, List<MarketView>> markets = marketsOf(ids);
-        return bare.stream().map(e -> new EventView(e.id(), e.name(), e.status(), e.startsAt(),
-                markets.getOrDefault(e.id(), List.of()))).toList();
+        return bare.stream().map(e -> e.withMarkets(markets.getOrDefault(e.id(), List.of()))).toList();
     }
 
     Optional<EventView> event(long id) {
-        return jdbc.queryOne("SELECT id, name, status, starts_at FROM event WHERE id = ?", OddsStore::bareEvent, id)
-                .map(e -> new EventView(e.id(), e.name(), e.status(), e.startsAt(),
-                        marketsOf(new long[] { id }).getOrDefault(id, List.of())));
+        return jdbc.queryOne(EVENT_COLUMNS + "WHERE id = ?", OddsStore::bareEvent, id)
+                .map(e -> e.withMarkets(marketsOf(new long[] { id }).getOrDefault(id, List.of())));
     }
 
     Optional<MarketView> market(long id) {
@@ -87,13 +88,14 @@ class OddsStore {
 
     private List<MarketView> markets(String where, Object... params) {
         Map<Long, MarketView> markets = new LinkedHashMap<>();
-        jdbc.query("SELECT m.id AS market_id, m.event_id, m.name AS market_name, m.status, s.id, s.name, s.odds, s.version "
+        jdbc.query("SELECT m.id AS market_id, m.event_id, m.name AS market_name, m.status, m.source, m.producer, s.id, s.name, s.odds, s.version "
                 + "FROM market m LEFT JOIN selection s ON s.market_id = m.id WHERE " + where
                 + " ORDER BY m.id, s.position", rs -> {
                     MarketView m = markets.computeIfAbsent(rs.getLong("market_id"), id -> {
                         try {
                             return new MarketView(id, rs.getLong("event_id"), rs.getString("market_name"),
-                                    MarketStatus.valueOf(rs.getString("status")), new ArrayList<>());
+                                    MarketStatus.valueOf(rs.getString("status")), rs.getString("source"),
+                                    rs.getString("producer"), new ArrayList<>());
                         } catch (SQLException e) {
                             throw new IllegalStateException(e);
                         }
@@ -108,7 +110,8 @@ class OddsStore {
 
     private static EventView bareEvent(ResultSet rs) throws SQLException {
         return new EventView(rs.getLong("id"), rs.getString("name"), EventStatus.valueOf(rs.getString("status")),
-                Jdbc.instant(rs, "starts_at"), List.of());
+                Jdbc.instant(rs, "starts_at"), rs.getString("sport"), rs.getString("competition"), rs.getString("source"),
+                rs.getString("producer"), List.of());
     }
 
     private static SelectionView selection(ResultSet rs) throws SQLException {

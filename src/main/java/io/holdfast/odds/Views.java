@@ -16,9 +16,16 @@ public final class Views {
     public record SelectionView(long id, String name, BigDecimal odds, int version) {
     }
 
-    public record MarketView(long id, long eventId, String name, MarketStatus status, List<SelectionView> selections) {
+    /** {@code source} is MANUAL (typed in the back office) or FEED; {@code producer} is the feed's owner, else null. */
+    public record MarketView(long id, long eventId, String name, MarketStatus status, String source, String producer,
+            List<SelectionView> selections) {
     }
 
-    public record EventView(long id, String name, EventStatus status, Instant startsAt, List<MarketView> markets) {
+    public record EventView(long id, String name, EventStatus status, Instant startsAt, String sport, String competition,
+            String source, String producer, List<MarketView> markets) {
+
+        EventView withMarkets(List<MarketView> markets) {
+            return new EventView(id, name, status, startsAt, sport, competition, source, producer, markets);
+        }
     }
 }

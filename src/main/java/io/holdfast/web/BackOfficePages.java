@@ -93,7 +93,7 @@ public class BackOfficePages {
         } catch (DateTimeParseException e) {
             return Pages.page(422, eventsView(null, "Start time as 2026-12-01T18:30 (UTC)."));
         }
-        return act(() -> odds.createEvent(user.name(), name.trim(), starts), "/back-office?done=1");
+        return act(() -> odds.createEvent(user.name(), name.trim(), starts, null, null), "/back-office?done=1");
     }
 
     @POST

@@ -161,6 +161,20 @@ class ApiContractTest {
     }
 
     @Test
+    void shouldFileAnEventUnderItsSportAndCompetitionAndNameItsSource() {
+        Api.admin().body(Map.of("name", "Lyon v Nice", "startsAt", "2030-01-01T18:00:00Z", "sport", " Football ",
+                "competition", "Ligue 1")).post("/api/admin/events").then().statusCode(201)
+                .body("sport", equalTo("Football")).body("competition", equalTo("Ligue 1"))
+                .body("source", equalTo("MANUAL")).body("producer", equalTo(null));
+        long eventId = Api.event("Unfiled");
+        Api.market(eventId, "2.00", "1.80");
+        Api.anonymous().get("/api/events/" + eventId).then().statusCode(200).body("sport", equalTo("Other"))
+                .body("competition", equalTo("Other")).body("markets[0].source", equalTo("MANUAL"));
+        Api.admin().body(Map.of("name", "x", "startsAt", "2030-01-01T18:00:00Z", "sport", "  "))
+                .post("/api/admin/events").then().statusCode(400).body("code", equalTo("VALIDATION_FAILED"));
+    }
+
+    @Test
     void shouldAskForCredentialsAndCheckRolesOnEveryAdminAndOpsPath() {
         Api.Bettor bettor = Api.bettor(0);
         Api.anonymous().get("/api/me").then().statusCode(401).contentType("application/problem+json")
