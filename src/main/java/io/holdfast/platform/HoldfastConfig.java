@@ -134,5 +134,8 @@ public interface HoldfastConfig {
 
         /** Absolute lifetime: no session lives longer, however busy. */
         Duration lifetime();
+
+        /** How long the row of a session stays after its lifetime ended (a recent history), then it is deleted. */
+        Duration retention();
     }
 }

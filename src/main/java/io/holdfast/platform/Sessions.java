@@ -142,6 +142,22 @@ public class Sessions {
         return ended.size();
     }
 
+    /**
+     * Deletes, a batch at a time, the rows of sessions whose absolute lifetime ended longer than {@code keep} ago:
+     * no cookie can name them any more (a cookie never outlives its row's lifetime, and a missing row reads as
+     * ended), so they are kept only as a recent history. Returns how many rows went.
+     */
+    public int purgeExpired(Duration keep, int batch) {
+        int purged = 0;
+        int deleted;
+        do {
+            deleted = jdbc.update("DELETE FROM login_session WHERE id IN (SELECT id FROM login_session "
+                    + "WHERE expires_at < now() - make_interval(secs => ?) LIMIT ?)", (double) keep.toSeconds(), batch);
+            purged += deleted;
+        } while (deleted == batch);
+        return purged;
+    }
+
     /** The session a request came with (its identity carries the id), or null for HTTP Basic. */
     public static String idOf(SecurityIdentity identity) {
         return identity.getAttribute(SESSION_ID);

@@ -6,6 +6,8 @@ import static org.hamcrest.Matchers.equalTo;
 
 import java.util.Map;
 
+import jakarta.inject.Inject;
+
 import org.junit.jupiter.api.Test;
 
 import io.holdfast.support.Api;
@@ -28,6 +30,36 @@ class SessionsTest {
 
     static int me(String cookie) {
         return given().cookie(Sessions.COOKIE, cookie).accept(ContentType.JSON).get("/api/me").statusCode();
+    }
+
+    @Inject
+    Sessions sessions;
+
+    @Test
+    void shouldDeleteOnlyTheRowsOfSessionsWhoseLifetimeEndedLongerAgoThanTheRetention() {
+        Api.Bettor bettor = Api.bettor(0);
+        for (int i = 0; i < 3; i++) {
+            session(bettor);
+        }
+        String live = session(bettor);
+        String user = bettor.username();
+        long rows = Db.longValue("SELECT count(*) FROM login_session WHERE username = ?", user);
+        // rows' lifetimes as if the sessions were old (newest first): the newest stays live, the next ended 29 days
+        // ago, the next 31, every older one 40 (the cache keeps its own copy of each lifetime: only rows change here)
+        Db.update("""
+                UPDATE login_session s SET expires_at = now() - CASE WHEN x.n = 2 THEN interval '29 days'
+                                                                     WHEN x.n = 3 THEN interval '31 days'
+                                                                     ELSE interval '40 days' END
+                FROM (SELECT id, row_number() OVER (ORDER BY created_at DESC) AS n FROM login_session WHERE username = ?) x
+                WHERE s.id = x.id AND x.n >= 2""", user);
+
+        // a batch of 1 makes it loop; other tests' rows are never 30 days past their lifetime
+        assertThat(sessions.purgeExpired(java.time.Duration.ofDays(30), 1)).isEqualTo(rows - 2);
+
+        assertThat(Db.longValue("SELECT count(*) FROM login_session WHERE username = ?", user)).isEqualTo(2);
+        assertThat(Db.longValue("SELECT count(*) FROM login_session WHERE username = ? AND expires_at < now()", user))
+                .as("the row 29 days past its lifetime stays").isEqualTo(1);
+        assertThat(me(live)).isEqualTo(200);
     }
 
     @Test
