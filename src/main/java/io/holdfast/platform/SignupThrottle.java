@@ -10,8 +10,9 @@ import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.vertx.core.http.HttpServerRequest;
 
 /**
- * Sign-up costs a bcrypt hash and makes an account: both sign-up routes (the API's and the page's) take a slot
- * of the client address's allowance first, or answer 429 RATE_LIMITED with Retry-After.
+ * Sign-up costs a bcrypt hash and makes an account: the API's sign-up takes a slot of the client address's
+ * allowance first, or answers 429 RATE_LIMITED with Retry-After. The page's sign-up takes its slot itself
+ * ({@code web.LoginPages}), so that a refusal is a page a person can read, not problem+json.
  */
 class SignupThrottle {
 
@@ -24,7 +25,7 @@ class SignupThrottle {
     }
 
     static boolean isSignup(String method, String path) {
-        return "POST".equals(method) && (path.equals("/api/accounts") || path.equals("/signup"));
+        return "POST".equals(method) && path.equals("/api/accounts");
     }
 
     @ServerRequestFilter

@@ -16,6 +16,8 @@ import jakarta.ws.rs.core.Response;
 
 import org.jboss.resteasy.reactive.RestForm;
 
+import io.holdfast.platform.ClientOrigin;
+import io.holdfast.platform.LoginThrottle;
 import io.holdfast.platform.ProblemException;
 import io.holdfast.platform.Sessions;
 import io.holdfast.wallet.Accounts;
@@ -46,12 +48,17 @@ public class LoginPages {
     private final Sessions sessions;
     private final RoutingContext routing;
     private final Accounts accounts;
+    private final LoginThrottle throttle;
+    private final ClientOrigin origin;
 
-    LoginPages(IdentityProviderManager identities, Sessions sessions, RoutingContext routing, Accounts accounts) {
+    LoginPages(IdentityProviderManager identities, Sessions sessions, RoutingContext routing, Accounts accounts,
+            LoginThrottle throttle, ClientOrigin origin) {
         this.identities = identities;
         this.sessions = sessions;
         this.routing = routing;
         this.accounts = accounts;
+        this.throttle = throttle;
+        this.origin = origin;
     }
 
     @GET
@@ -76,10 +83,7 @@ public class LoginPages {
         } catch (AuthenticationFailedException | ProblemException e) {
             for (Throwable t = e; t != null; t = t.getCause()) {
                 if (t instanceof ProblemException p && p.status() == 429) {
-                    return Response.status(429).type(MediaType.TEXT_HTML_TYPE.withCharset("UTF-8"))
-                            .header("Retry-After", Math.max(1, p.retryAfter().toSeconds()))
-                            .entity(Templates.login(safeNext(next), user, "Too many attempts: wait a little and try again."))
-                            .build();
+                    return tooMany(p, Templates.login(safeNext(next), user, "Too many attempts: wait a little and try again."));
                 }
             }
             return Pages.page(401, Templates.login(safeNext(next), user, "Wrong username or password."));
@@ -99,6 +103,15 @@ public class LoginPages {
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public Response signup(@RestForm String username, @RestForm String password, @RestForm String confirm) {
         String user = username == null ? "" : username.trim();
+        try {
+            // every sign-up from an address counts, made or not: each costs a bcrypt (as the API's, SignupThrottle)
+            throttle.signUp(origin.address(routing));
+        } catch (ProblemException e) {
+            if (e.status() == 429) {
+                return tooMany(e, Templates.signup(user, "Too many sign-ups from your network: wait a little and try again."));
+            }
+            throw e;
+        }
         String error = null;
         if (!user.matches("[A-Za-z0-9_.-]{3,32}")) {
             error = "A username has 3 to 32 letters, digits, '_', '.' or '-'.";
@@ -121,6 +134,12 @@ public class LoginPages {
                 routing));
         sessions.start(identity, routing);
         return Response.seeOther(URI.create("/my/wallet?welcome=1")).build();
+    }
+
+    /** 429 as a page, with the Retry-After the throttle asked for. */
+    private static Response tooMany(ProblemException refusal, TemplateInstance page) {
+        return Response.status(429).type(MediaType.TEXT_HTML_TYPE.withCharset("UTF-8"))
+                .header("Retry-After", Math.max(1, refusal.retryAfter().toSeconds())).entity(page).build();
     }
 
     @POST

@@ -176,6 +176,28 @@ class ProductionLimitsTest {
     }
 
     @Test
+    void shouldAnswerTheSignUpPageBeyondTheAllowanceWithAPageNotJson() {
+        String from = nextAddress();
+        io.restassured.filter.cookie.CookieFilter cookies = new io.restassured.filter.cookie.CookieFilter();
+        String form = io.restassured.RestAssured.given().filter(cookies).header("X-Forwarded-For", from).get("/signup")
+                .then().statusCode(200).extract().asString();
+        java.util.regex.Matcher token = java.util.regex.Pattern.compile("name=\"csrf-token\" value=\"([^\"]+)\"").matcher(form);
+        assertThat(token.find()).as("a CSRF token in the sign-up form").isTrue();
+        java.util.function.IntFunction<Response> signUpPage = i -> io.restassured.RestAssured.given().filter(cookies)
+                .redirects().follow(false).header("X-Forwarded-For", from).contentType(io.restassured.http.ContentType.URLENC)
+                .formParam("csrf-token", token.group(1)).formParam("username", Api.unique("page").replace('-', '_'))
+                .formParam("password", "long-enough-" + i).formParam("confirm", "long-enough-" + i).post("/signup");
+        for (int i = 0; i < 3; i++) {
+            signUpPage.apply(i).then().statusCode(303);
+        }
+        Response refused = signUpPage.apply(3);
+        refused.then().statusCode(429).header("Retry-After", notNullValue());
+        assertThat(refused.contentType()).startsWith("text/html");
+        assertThat(refused.asString()).contains("Too many sign-ups");
+        signUp(from).then().statusCode(429).body("code", equalTo("RATE_LIMITED")); // one allowance for page and API
+    }
+
+    @Test
     void shouldEndASessionAtItsAbsoluteLifetimeHoweverBusy() throws Exception {
         Api.Bettor bettor = bettor(0);
         String cookie = login(nextAddress(), bettor.username(), bettor.password()).then().statusCode(200)
