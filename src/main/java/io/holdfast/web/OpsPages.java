@@ -42,7 +42,7 @@ public class OpsPages {
 
     /** What the console shows; {@code error} when the database could not be read just now. */
     public record Glance(ClusterView cluster, List<AuditLog.Entry> changes, String servedBy, boolean servedByActive,
-            String error) {
+            String error, OpsTimeline.Chart timeline) {
     }
 
     @CheckedTemplate
@@ -60,9 +60,11 @@ public class OpsPages {
     private final AuditLog audit;
     private final CurrentUser user;
     private final String me;
+    private final OpsTimeline timeline;
 
     OpsPages(ClusterStatus status, ClusterState state, Switchover switchover, AuditLog audit, CurrentUser user,
-            HoldfastConfig config) {
+            HoldfastConfig config, OpsTimeline timeline) {
+        this.timeline = timeline;
         this.status = status;
         this.state = state;
         this.switchover = switchover;
@@ -110,12 +112,18 @@ public class OpsPages {
                 status -> status >= 500 ? 409 : status);
     }
 
+    /** The last five minutes as this node saw them. */
+    private OpsTimeline.Chart chart() {
+        return timeline.chart(300, 900, 160);
+    }
+
     private Glance glance() {
         try {
-            return new Glance(status.snapshot(), audit.recent(15, ROLE_CHANGES), me, state.isActive(), null);
+            return new Glance(status.snapshot(), audit.recent(15, ROLE_CHANGES), me, state.isActive(), null, chart());
         } catch (RuntimeException e) {
             LOG.debugf("Cluster glance failed: %s", e.getMessage());
-            return new Glance(null, List.of(), me, state.isActive(), "The database is not reachable from " + me + " right now");
+            return new Glance(null, List.of(), me, state.isActive(), "The database is not reachable from " + me + " right now",
+                    chart());
         }
     }
 }

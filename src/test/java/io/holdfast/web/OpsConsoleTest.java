@@ -7,6 +7,7 @@ import java.time.Duration;
 
 import org.junit.jupiter.api.Test;
 
+import io.holdfast.support.Api;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 
@@ -33,6 +34,15 @@ class OpsConsoleTest {
             ops.await("the lease expiry to move", Duration.ofSeconds(10),
                     d -> ops.text("#lease-expiry").equals(expiry) ? null : true);
             assertThat(ops.js("return window.holdfastNoReload")).isEqualTo("still here");
+
+            // the last minutes: a bet placed now shows as a bar, the active node as the band under it
+            Api.Bettor bettor = Api.bettor(1_000);
+            Api.Market market = Api.market("2.00", "1.80");
+            Api.as(bettor).body(Api.single(Api.unique("timeline"), 100, market.selections().get(0), "2.00", "NONE"))
+                    .post("/api/bets").then().statusCode(201);
+            ops.await("a bar for the bet", Duration.ofSeconds(10), d -> ops.all("#timeline .bet-bar").isEmpty() ? null : true);
+            assertThat(ops.text("#timeline")).contains("node-a");
+            assertThat(ops.text("#timeline-summary")).containsPattern("[1-9][0-9]* bets accepted");
 
             ops.open("/ops/switchover?target=node-z");
             ops.click("#confirm-switchover");
