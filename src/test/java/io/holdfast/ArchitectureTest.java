@@ -26,7 +26,7 @@ import com.tngtech.archunit.lang.SimpleConditionEvent;
 import io.holdfast.platform.ModuleApi;
 
 /**
- * The module drawing of docs/ARCHITECTURE.md, enforced: platform ← cluster ← odds, wallet ← betting,
+ * The module drawing of docs/ARCHITECTURE.md, enforced: platform ← cluster ← events ← odds, wallet ← betting,
  * settlement ← web; no cycles; a module uses another only through the classes that module marks
  * {@link ModuleApi}; nobody but the HTTP layer itself touches a JAX-RS resource.
  */
@@ -51,6 +51,7 @@ class ArchitectureTest {
         layeredArchitecture().consideringOnlyDependenciesInLayers()
                 .layer("platform").definedBy("io.holdfast.platform..")
                 .layer("cluster").definedBy("io.holdfast.cluster..")
+                .layer("events").definedBy("io.holdfast.events..")
                 .layer("odds").definedBy("io.holdfast.odds..")
                 .layer("wallet").definedBy("io.holdfast.wallet..")
                 .layer("betting").definedBy("io.holdfast.betting..")
@@ -61,7 +62,9 @@ class ArchitectureTest {
                 .whereLayer("settlement").mayOnlyBeAccessedByLayers("web")
                 .whereLayer("odds").mayOnlyBeAccessedByLayers("betting", "settlement", "web")
                 .whereLayer("wallet").mayOnlyBeAccessedByLayers("betting", "settlement", "web")
-                .whereLayer("cluster").mayOnlyBeAccessedByLayers("odds", "wallet", "betting", "settlement", "web")
+                .whereLayer("events").mayOnlyBeAccessedByLayers("odds", "wallet", "betting", "settlement", "web")
+                .whereLayer("cluster").mayOnlyBeAccessedByLayers("events", "odds", "wallet", "betting", "settlement",
+                        "web")
                 .check(CLASSES);
     }
 

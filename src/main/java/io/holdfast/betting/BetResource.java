@@ -26,11 +26,13 @@ public class BetResource {
 
     private final PlaceBet placeBet;
     private final BetStore bets;
+    private final CashOut cashOut;
     private final CurrentUser user;
 
-    BetResource(PlaceBet placeBet, BetStore bets, CurrentUser user) {
+    BetResource(PlaceBet placeBet, BetStore bets, CashOut cashOut, CurrentUser user) {
         this.placeBet = placeBet;
         this.bets = bets;
+        this.cashOut = cashOut;
         this.user = user;
     }
 
@@ -53,6 +55,20 @@ public class BetResource {
         return bets.find(user.accountId(), id).orElseThrow(() -> ProblemException.notFound("Bet"));
     }
 
+    /** A quote to cash the bet out now: 409 CASH_OUT_UNAVAILABLE when it is settled or a leg's market does not trade. */
+    @GET
+    @Path("/{id}/cash-out")
+    public CashOut.Offer cashOutQuote(@PathParam("id") long id) {
+        return cashOut.quote(user.accountId(), id);
+    }
+
+    /** Takes a quote: 200 the bet, CASHED_OUT; the same requestId again answers the same, paid once. */
+    @POST
+    @Path("/{id}/cash-out")
+    public BetView cashOut(@PathParam("id") long id, @Valid @NotNull CashOutCommand command) {
+        return cashOut.take(user.accountId(), id, command).bet();
+    }
+
     private static BetStatus parse(String status) {
         if (status == null || status.isBlank()) {
             return null;
@@ -60,7 +76,7 @@ public class BetResource {
         try {
             return BetStatus.valueOf(status.trim().toUpperCase(java.util.Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw ProblemException.badRequest("status must be one of PENDING, ACCEPTED, REJECTED, WON, LOST, VOID");
+            throw ProblemException.badRequest("status must be one of PENDING, ACCEPTED, REJECTED, WON, LOST, VOID, CASHED_OUT");
         }
     }
 }

@@ -4,5 +4,5 @@ import io.holdfast.platform.ModuleApi;
 
 @ModuleApi
 public enum BetStatus {
-    PENDING, ACCEPTED, REJECTED, WON, LOST, VOID
+    PENDING, ACCEPTED, REJECTED, WON, LOST, VOID, CASHED_OUT
 }

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -12,6 +13,7 @@ import jakarta.transaction.Transactional;
 
 import io.holdfast.cluster.Fenced;
 import io.holdfast.cluster.WriteGuard;
+import io.holdfast.events.Outbox;
 import io.holdfast.platform.Jdbc;
 import io.holdfast.platform.ProblemException;
 import io.holdfast.wallet.Wallet;
@@ -41,14 +43,34 @@ class BetWriter {
             OddsChangePolicy policy, long potentialPayout, Duration liveDelay, List<Leg> legs) {
     }
 
+    /** The bet.placed event (docs/events.md), written only with the bet and its debit. Parameters: epoch, payload. */
+    private static final String PLACED_EVENT = Outbox.insert(Outbox.Type.BET_PLACED, "new_bet.id",
+            "?::jsonb || jsonb_build_object('betId', new_bet.id, 'placedAt', " + Outbox.iso("new_bet.placed_at")
+                    + ", 'dueAt', " + Outbox.iso("new_bet.due_at") + ")",
+            "new_bet, debit");
+
     private final Jdbc jdbc;
     private final Wallet wallet;
     private final WriteGuard guard;
+    private final Outbox outbox;
 
-    BetWriter(Jdbc jdbc, Wallet wallet, WriteGuard guard) {
+    BetWriter(Jdbc jdbc, Wallet wallet, WriteGuard guard, Outbox outbox) {
         this.jdbc = jdbc;
         this.wallet = wallet;
         this.guard = guard;
+        this.outbox = outbox;
+    }
+
+    private static Map<String, Object> placedPayload(NewBet bet, boolean pending) {
+        List<Map<String, Object>> legs = new ArrayList<>();
+        for (Leg leg : bet.legs()) {
+            legs.add(Outbox.payload("selectionId", leg.selectionId(), "marketId", leg.marketId(), "eventId",
+                    leg.eventId(), "odds", leg.odds(), "version", leg.version()));
+        }
+        return Outbox.payload("accountId", bet.accountId(), "requestId", bet.requestId(), "status",
+                pending ? "PENDING" : "ACCEPTED", "stake", bet.stake(),
+                "odds", bet.odds().setScale(2, java.math.RoundingMode.DOWN), "oddsChange", bet.policy().name(),
+                "potentialPayout", bet.potentialPayout(), "legs", legs);
     }
 
     /** The new bet, or empty when a bet with this requestId already exists. */
@@ -69,6 +91,8 @@ class BetWriter {
             params.addAll(List.of((short) (i + 1), leg.selectionId(), leg.marketId(), leg.eventId(), leg.odds(),
                     leg.version()));
         }
+        params.add(epoch);
+        params.add(outbox.toJson(placedPayload(bet, pending)));
         // One statement: market check, bet, debit, journal and legs, or (closed market, ON CONFLICT) nothing at all.
         var row = jdbc.queryOne("""
                 WITH open_market AS (
@@ -86,7 +110,9 @@ class BetWriter {
                     INSERT INTO bet_leg (bet_id, leg_no, selection_id, market_id, event_id, odds, version)
                     SELECT new_bet.id, v.leg_no, v.selection_id, v.market_id, v.event_id, v.odds, v.version
                     FROM new_bet, debit, (VALUES """ + legRows + """
-                    ) AS v(leg_no, selection_id, market_id, event_id, odds, version))
+                    ) AS v(leg_no, selection_id, market_id, event_id, odds, version)),
+                placed_event AS (""" + PLACED_EVENT + """
+                )
                 SELECT (SELECT count(*) FROM open_market) AS open_markets, new_bet.id, new_bet.placed_at,
                        new_bet.due_at, debit.balance
                 FROM (SELECT 1) AS one LEFT JOIN new_bet ON true LEFT JOIN debit ON true""",

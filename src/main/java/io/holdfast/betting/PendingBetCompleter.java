@@ -16,6 +16,7 @@ import org.jboss.logging.Logger;
 import io.holdfast.cluster.ClusterState;
 import io.holdfast.cluster.Fenced;
 import io.holdfast.cluster.PassiveNode;
+import io.holdfast.events.Outbox;
 import io.holdfast.platform.HoldfastConfig;
 import io.holdfast.platform.Jdbc;
 import io.holdfast.wallet.LedgerType;
@@ -45,6 +46,7 @@ class PendingBetCompleter {
 
     private final Jdbc jdbc;
     private final Wallet wallet;
+    private final Outbox outbox;
     private final ClusterState cluster;
     private final int batch;
     private final PendingIndex index;
@@ -52,7 +54,8 @@ class PendingBetCompleter {
     private final Counter deadlocks;
 
     PendingBetCompleter(Jdbc jdbc, Wallet wallet, ClusterState cluster, HoldfastConfig config,
-            PendingIndex index, MeterRegistry metrics) {
+            PendingIndex index, MeterRegistry metrics, Outbox outbox) {
+        this.outbox = outbox;
         this.deadlocks = Counter.builder("holdfast_deadlocks_total").tag("job", "pending-bets")
                 .description("Transactions of this job that PostgreSQL ended as a deadlock (40P01) and were retried")
                 .register(metrics);
@@ -131,6 +134,15 @@ class PendingBetCompleter {
             }
         }
         rejected.sort(Comparator.comparingLong(Pending::accountId).thenComparingLong(Pending::id));
+        List<Outbox.Event> events = new ArrayList<>();
+        for (Pending bet : due.values()) {
+            String reason = reasons.get(bet.id());
+            events.add(new Outbox.Event(reason == null ? Outbox.Type.BET_ACCEPTED : Outbox.Type.BET_REJECTED, bet.id(),
+                    Outbox.payload("betId", bet.id(), "accountId", bet.accountId(), "status",
+                            reason == null ? "ACCEPTED" : "REJECTED", "reason", reason,
+                            "refund", reason == null ? 0L : bet.stake())));
+        }
+        outbox.recordAll(events);
         for (Pending bet : rejected) {
             jdbc.update("UPDATE bet SET status = 'REJECTED', reject_reason = ?, decided_at = now() WHERE id = ?",
                     reasons.get(bet.id()), bet.id());

@@ -26,6 +26,14 @@ public class OddsCatalog {
         return store.events(statuses, limit);
     }
 
+    public List<EventView> events(List<EventStatus> statuses, Views.EventFilter filter, int limit) {
+        return store.events(statuses, filter, limit);
+    }
+
+    public List<Views.SportView> sports() {
+        return store.sports();
+    }
+
     public Optional<EventView> event(long id) {
         return store.event(id);
     }

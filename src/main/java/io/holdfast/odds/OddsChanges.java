@@ -9,6 +9,7 @@ import jakarta.persistence.LockModeType;
 import jakarta.transaction.Transactional;
 
 import io.holdfast.cluster.Fenced;
+import io.holdfast.events.Outbox;
 import io.holdfast.odds.Views.EventView;
 import io.holdfast.odds.Views.MarketView;
 import io.holdfast.odds.Views.SelectionView;
@@ -31,8 +32,10 @@ class OddsChanges {
     private final Jdbc jdbc;
     private final OddsStore store;
     private final AuditLog audit;
+    private final Outbox outbox;
 
-    OddsChanges(Jdbc jdbc, OddsStore store, AuditLog audit) {
+    OddsChanges(Jdbc jdbc, OddsStore store, AuditLog audit, Outbox outbox) {
+        this.outbox = outbox;
         this.jdbc = jdbc;
         this.store = store;
         this.audit = audit;
@@ -69,6 +72,8 @@ class OddsChanges {
         for (OddsAdmin.NewSelection s : selections) {
             Selection.open(market.id, s.name(), s.odds(), position++, actor);
         }
+        outbox.record(Outbox.Type.MARKET_STATUS_CHANGED, market.id, Outbox.payload("marketId", market.id,
+                "eventId", eventId, "from", null, "to", MarketStatus.OPEN.name(), "name", name));
         audit.record(actor, "MARKET_CREATED", "market " + market.id + " '" + name + "' on event " + eventId);
         Panache.flush();
         return store.market(market.id).orElseThrow();
@@ -86,8 +91,11 @@ class OddsChanges {
         Panache.flush();
         // FOR UPDATE (in id order, as placements take them): the one row lock that waits for the placements
         // holding these markets FOR KEY SHARE, and makes later ones wait for this commit (BetWriter).
-        jdbc.query("SELECT id FROM market WHERE event_id = ? AND status IN ('OPEN', 'SUSPENDED') ORDER BY id FOR UPDATE",
-                rs -> rs.getLong(1), eventId);
+        List<Outbox.Event> closed = jdbc.query("SELECT id, status FROM market WHERE event_id = ? "
+                + "AND status IN ('OPEN', 'SUSPENDED') ORDER BY id FOR UPDATE",
+                rs -> new Outbox.Event(Outbox.Type.MARKET_STATUS_CHANGED, rs.getLong(1), Outbox.payload("marketId",
+                        rs.getLong(1), "eventId", eventId, "from", rs.getString(2), "to", "CLOSED")), eventId);
+        outbox.recordAll(closed);
         jdbc.update("UPDATE market SET status = 'CLOSED' WHERE event_id = ? AND status IN ('OPEN', 'SUSPENDED')", eventId);
         return store.event(eventId).orElseThrow();
     }
@@ -100,6 +108,9 @@ class OddsChanges {
             throw ProblemException.conflict("MARKET_CLOSED", "The market is " + status + "; prices are final");
         }
         selection.reprice(odds, actor);
+        outbox.record(Outbox.Type.PRICE_CHANGED, selection.marketId, Outbox.payload("marketId", selection.marketId,
+                "selectionId", selectionId, "odds", selection.odds.setScale(2, java.math.RoundingMode.DOWN),
+                "version", selection.version));
         audit.record(actor, "ODDS_CHANGED", "selection " + selectionId + " -> " + odds + " (v" + selection.version + ")");
         Panache.flush();
         return store.selection(selectionId).orElseThrow();
@@ -126,6 +137,8 @@ class OddsChanges {
             // the suspension, so a live bet in its delay is rejected even if the market reopens (PendingBetCompleter)
             jdbc.update("UPDATE market SET status = ?, suspended_at = CASE WHEN ? THEN clock_timestamp() "
                     + "ELSE suspended_at END WHERE id = ?", to.name(), to == MarketStatus.SUSPENDED, marketId);
+            outbox.record(Outbox.Type.MARKET_STATUS_CHANGED, marketId, Outbox.payload("marketId", marketId,
+                    "from", current, "to", to.name()));
             audit.record(actor, "MARKET_" + to.name(), "market " + marketId);
         }
         return store.market(marketId).orElseThrow();

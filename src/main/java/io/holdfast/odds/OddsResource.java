@@ -5,6 +5,7 @@ import java.util.List;
 import jakarta.annotation.security.PermitAll;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.Size;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -37,11 +38,26 @@ public class OddsResource {
     @GET
     @Path("/events")
     public List<EventView> events(@QueryParam("status") List<String> status,
-            @QueryParam("limit") @DefaultValue("200") @Min(1) @Max(1000) int limit) {
+            @QueryParam("limit") @DefaultValue("200") @Min(1) @Max(1000) int limit,
+            @QueryParam("sport") @Size(max = 100) String sport,
+            @QueryParam("competition") @Size(max = 100) String competition,
+            @QueryParam("q") @Size(max = 100) String q) {
         List<EventStatus> statuses = status == null || status.isEmpty()
                 ? List.of(EventStatus.SCHEDULED, EventStatus.LIVE)
                 : status.stream().flatMap(s -> List.of(s.split("[,|]")).stream()).map(OddsResource::parse).toList();
-        return catalog.events(statuses, limit);
+        return catalog.events(statuses, new Views.EventFilter(blankless(sport), blankless(competition), blankless(q), false),
+                limit);
+    }
+
+    /** Sports, each with its competitions and their counts of open (scheduled or live) events. */
+    @GET
+    @Path("/sports")
+    public List<Views.SportView> sports() {
+        return catalog.sports();
+    }
+
+    private static String blankless(String s) {
+        return s == null || s.isBlank() ? null : s.trim();
     }
 
     @GET

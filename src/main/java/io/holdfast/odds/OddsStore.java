@@ -29,15 +29,51 @@ class OddsStore {
     }
 
     List<EventView> events(List<EventStatus> statuses, int limit) {
+        return events(statuses, Views.EventFilter.NONE, limit);
+    }
+
+    /** Events by start time; sport and competition match whole names (any case), {@code q} a part of the name. */
+    List<EventView> events(List<EventStatus> statuses, Views.EventFilter filter, int limit) {
         String[] names = statuses.stream().map(Enum::name).toArray(String[]::new);
-        List<EventView> bare = jdbc.query(EVENT_COLUMNS + "WHERE status = ANY (?::text[]) "
-                + "ORDER BY starts_at, id LIMIT ?", OddsStore::bareEvent, sqlArray(names), limit);
+        StringBuilder where = new StringBuilder("WHERE status = ANY (?::text[]) ");
+        List<Object> params = new ArrayList<>(List.of(sqlArray(names)));
+        if (filter.sport() != null) {
+            where.append("AND lower(sport) = lower(?) ");
+            params.add(filter.sport());
+        }
+        if (filter.competition() != null) {
+            where.append("AND lower(competition) = lower(?) ");
+            params.add(filter.competition());
+        }
+        if (filter.q() != null) {
+            where.append("AND (name ILIKE ? ESCAPE '\\' OR competition ILIKE ? ESCAPE '\\' OR sport ILIKE ? ESCAPE '\\') ");
+            String like = "%" + filter.q().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
+            params.addAll(List.of(like, like, like));
+        }
+        if (filter.tradable()) {
+            where.append("AND EXISTS (SELECT 1 FROM market m WHERE m.event_id = event.id AND m.status IN ('OPEN', 'SUSPENDED')) ");
+        }
+        params.add(limit);
+        List<EventView> bare = jdbc.query(EVENT_COLUMNS + where + "ORDER BY starts_at, id LIMIT ?", OddsStore::bareEvent,
+                params.toArray());
         if (bare.isEmpty()) {
             return bare;
         }
         long[] ids = bare.stream().mapToLong(EventView::id).toArray();
         Map<Long, List<MarketView>> markets = marketsOf(ids);
         return bare.stream().map(e -> e.withMarkets(markets.getOrDefault(e.id(), List.of()))).toList();
+    }
+
+    /** Sports and competitions with their open events (scheduled or live), in name order. */
+    List<Views.SportView> sports() {
+        Map<String, List<Views.CompetitionView>> bySport = new LinkedHashMap<>();
+        jdbc.query("SELECT sport, competition, count(*), count(*) FILTER (WHERE status = 'LIVE') FROM event "
+                + "WHERE status IN ('SCHEDULED', 'LIVE') GROUP BY sport, competition ORDER BY sport, competition",
+                rs -> bySport.computeIfAbsent(rs.getString(1), k -> new ArrayList<>())
+                        .add(new Views.CompetitionView(rs.getString(2), rs.getLong(3), rs.getLong(4))));
+        return bySport.entrySet().stream().map(e -> new Views.SportView(e.getKey(),
+                e.getValue().stream().mapToLong(Views.CompetitionView::events).sum(),
+                e.getValue().stream().mapToLong(Views.CompetitionView::live).sum(), List.copyOf(e.getValue()))).toList();
     }
 
     Optional<EventView> event(long id) {

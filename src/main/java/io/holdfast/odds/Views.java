@@ -21,6 +21,21 @@ public final class Views {
             List<SelectionView> selections) {
     }
 
+    /** A sport with its competitions and how many open (scheduled or live) events each has. */
+    public record SportView(String sport, long events, long live, List<CompetitionView> competitions) {
+    }
+
+    public record CompetitionView(String competition, long events, long live) {
+    }
+
+    /**
+     * Which events a bettor asks for: any part may be null (no filter); {@code q} matches names (teams), competitions
+     * and sports; {@code tradable} keeps only events with a market open or suspended (the bettor's home page).
+     */
+    public record EventFilter(String sport, String competition, String q, boolean tradable) {
+        public static final EventFilter NONE = new EventFilter(null, null, null, false);
+    }
+
     public record EventView(long id, String name, EventStatus status, Instant startsAt, String sport, String competition,
             String source, String producer, List<MarketView> markets) {
 

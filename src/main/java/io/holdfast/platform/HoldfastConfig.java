@@ -36,6 +36,8 @@ public interface HoldfastConfig {
 
     Shedding shedding();
 
+    CashOut cashOut();
+
     interface Node {
         String name();
     }
@@ -124,6 +126,14 @@ public interface HoldfastConfig {
 
         /** Bet placements in flight for one client (session or Basic credentials) at once. */
         int placementsPerBettor();
+    }
+
+    interface CashOut {
+        /** The house's share of a cash-out: the quote is the bet's value at the current price times (1 - margin). */
+        java.math.BigDecimal margin();
+
+        /** How long a quote may be taken; past it the bettor asks again (prices move in seconds in play). */
+        Duration quoteTtl();
     }
 
     interface Session {

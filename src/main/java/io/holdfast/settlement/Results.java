@@ -15,6 +15,7 @@ import jakarta.enterprise.event.TransactionPhase;
 import jakarta.transaction.Transactional;
 
 import io.holdfast.cluster.Fenced;
+import io.holdfast.events.Outbox;
 import io.holdfast.odds.OddsBook;
 import io.holdfast.platform.AuditLog;
 import io.holdfast.platform.Jdbc;
@@ -34,8 +35,10 @@ public class Results {
     private final AuditLog audit;
     private final OddsBook book;
     private final Event<ResultPosted> posted;
+    private final Outbox outbox;
 
-    Results(Jdbc jdbc, AuditLog audit, OddsBook book, Event<ResultPosted> posted) {
+    Results(Jdbc jdbc, AuditLog audit, OddsBook book, Event<ResultPosted> posted, Outbox outbox) {
+        this.outbox = outbox;
         this.jdbc = jdbc;
         this.audit = audit;
         this.book = book;
@@ -71,6 +74,10 @@ public class Results {
         // CLOSED until the (re)settlement is done: the scheduler takes it up at its next poll.
         jdbc.update("UPDATE market SET result_revision = ?, status = 'CLOSED', settlement_attempts = 0, "
                 + "settlement_retry_at = NULL WHERE id = ?", revision, marketId);
+        if (!status.equals("CLOSED")) {
+            outbox.record(Outbox.Type.MARKET_STATUS_CHANGED, marketId, Outbox.payload("marketId", marketId, "from",
+                    status, "to", "CLOSED", "resultRevision", revision));
+        }
         audit.record(actor, revision == 1 ? "RESULT_POSTED" : "RESULT_CORRECTED", "market " + marketId + " revision "
                 + revision + (voidMarket ? " void market" : " winners " + Arrays.toString(winners) + " void "
                         + Arrays.toString(voids)) + (closedAt == null ? "" : " closed at " + closedAt) + " (was " + status + ")");

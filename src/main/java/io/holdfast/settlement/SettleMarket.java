@@ -5,11 +5,13 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 
 import io.holdfast.cluster.Fenced;
+import io.holdfast.events.Outbox;
 import io.holdfast.platform.HoldfastConfig;
 import io.holdfast.platform.Jdbc;
 import io.holdfast.settlement.SettlementCalculator.LegResult;
@@ -35,8 +37,10 @@ class SettleMarket {
     private final Wallet wallet;
     private final GuardedCalculation calculation;
     private final int batch;
+    private final Outbox outbox;
 
-    SettleMarket(Jdbc jdbc, Wallet wallet, GuardedCalculation calculation, HoldfastConfig config) {
+    SettleMarket(Jdbc jdbc, Wallet wallet, GuardedCalculation calculation, HoldfastConfig config, Outbox outbox) {
+        this.outbox = outbox;
         this.jdbc = jdbc;
         this.wallet = wallet;
         this.calculation = calculation;
@@ -79,14 +83,25 @@ class SettleMarket {
         // same accounts wait for each other instead of deadlocking (40P01)
         List<Claimed> byAccount = new ArrayList<>(bets.values());
         byAccount.sort(Comparator.comparingLong(Claimed::accountId).thenComparingLong(Claimed::id));
+        List<Outbox.Event> events = new ArrayList<>();
         for (Claimed bet : byAccount) {
             Outcome outcome = calculation.outcome(marketId, bet.stake(), bet.legs());
-            apply(bet, outcome);
+            apply(bet, outcome).ifPresent(status -> events.add(new Outbox.Event(
+                    status.equals("ACCEPTED") ? Outbox.Type.BET_REOPENED : Outbox.Type.BET_SETTLED, bet.id(),
+                    Outbox.payload("betId", bet.id(), "accountId", bet.accountId(), "status", status,
+                            "payout", status.equals("ACCEPTED") ? null : outcome.payout(),
+                            "settlementSeq", status.equals("ACCEPTED") ? bet.seq() : bet.seq() + 1,
+                            "previousStatus", bet.status(), "previousPayout", bet.payout(),
+                            "marketId", marketId, "resultRevision", result.revision()))));
         }
+        // the bets' events in id order, after their ledger journals (each of which has its own event)
+        events.sort(Comparator.comparingLong(Outbox.Event::key));
+        outbox.recordAll(events);
         return bets.size();
     }
 
-    private void apply(Claimed bet, Outcome outcome) {
+    /** The bet's new status, or empty when nothing changed (an unsettled bet whose outcome is still open). */
+    private Optional<String> apply(Claimed bet, Outcome outcome) {
         boolean settledBefore = !bet.status().equals("ACCEPTED");
         if (settledBefore && bet.payout() != null && bet.payout() > 0) {
             wallet.reverse(bet.accountId(), bet.payout(), bet.id(), bet.seq(), "resettlement of bet " + bet.id());
@@ -94,8 +109,9 @@ class SettleMarket {
         if (outcome.verdict() == Verdict.OPEN) {
             if (settledBefore) {
                 jdbc.update("UPDATE bet SET status = 'ACCEPTED', payout = NULL, settled_at = NULL WHERE id = ?", bet.id());
+                return Optional.of("ACCEPTED");
             }
-            return;
+            return Optional.empty();
         }
         int seq = bet.seq() + 1;
         if (outcome.payout() > 0) {
@@ -104,6 +120,7 @@ class SettleMarket {
         }
         jdbc.update("UPDATE bet SET status = ?, payout = ?, settled_at = now(), settlement_seq = ? WHERE id = ?",
                 outcome.verdict().name(), outcome.payout(), seq, bet.id());
+        return Optional.of(outcome.verdict().name());
     }
 
     /** True when no bet on the market still waits for this revision (none skipped as locked either). */
@@ -118,17 +135,31 @@ class SettleMarket {
         if (left > 0) {
             return false;
         }
-        return jdbc.update("""
+        Optional<String> from = jdbc.queryOne("SELECT status FROM market WHERE id = ? AND result_revision = ?",
+                rs -> rs.getString(1), result.marketId(), result.revision());
+        boolean finished = jdbc.update("""
                 UPDATE market SET settled_revision = ?, status = CASE WHEN ? THEN 'VOID' ELSE 'SETTLED' END,
                        settlement_error = NULL, settlement_attempts = 0, settlement_retry_at = NULL, settled_at = now()
                 WHERE id = ? AND result_revision = ?""",
                 result.revision(), result.voidMarket(), result.marketId(), result.revision()) == 1;
+        String to = result.voidMarket() ? "VOID" : "SETTLED";
+        if (finished && !to.equals(from.orElse(null))) {
+            outbox.record(Outbox.Type.MARKET_STATUS_CHANGED, result.marketId(), Outbox.payload("marketId",
+                    result.marketId(), "from", from.orElse(null), "to", to, "resultRevision", result.revision()));
+        }
+        return finished;
     }
 
     /** The calculation threw: flag the market with the reason and a time to try again. */
     @Transactional
     @Fenced
     void fail(long marketId, String reason, long retryAfterMillis) {
+        String from = jdbc.queryOne("SELECT status FROM market WHERE id = ?", rs -> rs.getString(1), marketId)
+                .orElse(null);
+        if (!"SETTLEMENT_FAILED".equals(from)) {
+            outbox.record(Outbox.Type.MARKET_STATUS_CHANGED, marketId, Outbox.payload("marketId", marketId,
+                    "from", from, "to", "SETTLEMENT_FAILED", "reason", reason));
+        }
         jdbc.update("""
                 UPDATE market SET status = 'SETTLEMENT_FAILED', settlement_error = ?,
                        settlement_attempts = settlement_attempts + 1,

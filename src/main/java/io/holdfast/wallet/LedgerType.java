@@ -4,5 +4,5 @@ import io.holdfast.platform.ModuleApi;
 
 @ModuleApi
 public enum LedgerType {
-    DEPOSIT, WITHDRAWAL, STAKE, PAYOUT, REFUND, ADJUSTMENT, REVERSAL
+    DEPOSIT, WITHDRAWAL, STAKE, PAYOUT, REFUND, ADJUSTMENT, REVERSAL, CASH_OUT
 }

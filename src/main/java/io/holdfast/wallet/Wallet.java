@@ -7,6 +7,7 @@ import jakarta.transaction.Transactional;
 
 import io.holdfast.cluster.Fenced;
 import io.holdfast.cluster.WriteGuard;
+import io.holdfast.events.Outbox;
 import io.holdfast.platform.HoldfastConfig;
 import io.holdfast.platform.Jdbc;
 import io.holdfast.platform.ModuleApi;
@@ -27,14 +28,28 @@ public class Wallet {
     public record Deposit(long balance, boolean credited) {
     }
 
+    /** The journal's event (docs/events.md, wallet.journal) from the player row of {@code entries}. */
+    private static final String JOURNAL_EVENT = Outbox.insert(Outbox.Type.LEDGER_JOURNAL, "e.account_id", """
+            jsonb_build_object('journalId', e.journal_id, 'accountId', e.account_id, 'type', e.type,
+                               'amount', e.amount, 'balanceAfter', e.balance_after, 'reference', e.reference,
+                               'requestId', e.request_id, 'betId', e.bet_id, 'settlementSeq', e.settlement_seq)""",
+            "entries e WHERE e.book = 'PLAYER'");
+
+    /**
+     * A journal and its event in one statement. Parameters: type, reference, requestId, betId, settlementSeq, epoch,
+     * accountId, player amount, balance after, house book, house amount, epoch (the event's).
+     */
     private static final String POST_JOURNAL = """
-            WITH j AS (SELECT nextval('journal_seq') AS id)
-            INSERT INTO ledger_entry (journal_id, book, account_id, type, amount, balance_after, reference,
-                                      request_id, bet_id, settlement_seq, epoch)
-            SELECT j.id, v.book, v.account_id, ?, v.amount, v.balance_after, ?, ?, ?, ?, ?
-            FROM j, (VALUES ('PLAYER', ?::bigint, ?::bigint, ?::bigint),
-                            (?, NULL::bigint, ?::bigint, NULL::bigint)) AS v(book, account_id, amount, balance_after)
-            """;
+            WITH j AS (SELECT nextval('journal_seq') AS id),
+            entries AS (
+                INSERT INTO ledger_entry (journal_id, book, account_id, type, amount, balance_after, reference,
+                                          request_id, bet_id, settlement_seq, epoch)
+                SELECT j.id, v.book, v.account_id, ?, v.amount, v.balance_after, ?, ?, ?, ?, ?
+                FROM j, (VALUES ('PLAYER', ?::bigint, ?::bigint, ?::bigint),
+                                (?, NULL::bigint, ?::bigint, NULL::bigint)) AS v(book, account_id, amount, balance_after)
+                RETURNING journal_id, book, account_id, type, amount, balance_after, reference, request_id, bet_id,
+                          settlement_seq)
+            """ + JOURNAL_EVENT;
 
     private final Jdbc jdbc;
     private final HoldfastConfig config;
@@ -77,7 +92,7 @@ public class Wallet {
         long balance = jdbc.queryOne("UPDATE account SET balance = balance + ? WHERE id = ? RETURNING balance",
                 rs -> rs.getLong(1), amount, accountId).orElseThrow(() -> ProblemException.notFound("Account"));
         jdbc.update(POST_JOURNAL, LedgerType.DEPOSIT.name(), "deposit " + requestId, requestId, null, null, epoch,
-                accountId, amount, balance, "HOUSE_CASH", -amount);
+                accountId, amount, balance, "HOUSE_CASH", -amount, epoch);
         return new Deposit(balance, true);
     }
 
@@ -110,7 +125,7 @@ public class Wallet {
                 .orElseThrow(() -> ProblemException.conflict("INSUFFICIENT_FUNDS",
                         "The balance " + balance(accountId) + " does not cover a withdrawal of " + amount));
         jdbc.update(POST_JOURNAL, LedgerType.WITHDRAWAL.name(), "withdrawal " + requestId, requestId, null, null, epoch,
-                accountId, -amount, balance, "HOUSE_CASH", amount);
+                accountId, -amount, balance, "HOUSE_CASH", amount, epoch);
         return new Deposit(balance, true);
     }
 
@@ -153,8 +168,8 @@ public class Wallet {
      * The stake debit as CTEs, for the placement to run in its own single statement (docs/ARCHITECTURE.md §5:
      * one short transaction, no read-modify-write of a balance in Java). It expects an earlier CTE
      * {@code new_bet(id)}; {@code debit} is empty when the account may not stake this much (status, funds,
-     * daily stake limit, time-out), and then the journal is not written. Parameters, in order: stake, stake, stake,
-     * accountId, stake, stake, epoch, accountId, stake, stake.
+     * daily stake limit, time-out), and then neither the journal nor its event is written. Parameters, in order:
+     * stake, stake, stake, accountId, stake, stake, epoch, accountId, stake, stake, epoch.
      */
     public static final String STAKE_DEBIT_CTES = """
             debit AS (
@@ -176,10 +191,13 @@ public class Wallet {
                        CASE WHEN v.book = 'PLAYER' THEN debit.balance END, 'stake bet ' || new_bet.id, new_bet.id, ?
                 FROM new_bet, debit, stake_journal,
                      (VALUES ('PLAYER', ?::bigint, -?::bigint), ('HOUSE_BETS', NULL::bigint, ?::bigint))
-                         AS v(book, account_id, amount))""";
+                         AS v(book, account_id, amount)
+                RETURNING journal_id, book, account_id, type, amount, balance_after, reference, request_id, bet_id,
+                          settlement_seq),
+            stake_event AS (""" + JOURNAL_EVENT.replace("entries e", "stake_entries e") + ")";
 
     public static Object[] stakeDebitParams(long accountId, long stake, long epoch) {
-        return new Object[] { stake, stake, stake, accountId, stake, stake, epoch, accountId, stake, stake };
+        return new Object[] { stake, stake, stake, accountId, stake, stake, epoch, accountId, stake, stake, epoch };
     }
 
     /** Credits a payout, refund or re-credit; a PAYOUT is unique per bet and settlement sequence. */
@@ -238,8 +256,9 @@ public class Wallet {
 
     private void postJournal(LedgerType type, long accountId, long playerAmount, long balanceAfter, String houseBook,
             String reference, long betId, Integer settlementSeq) {
-        jdbc.update(POST_JOURNAL, type.name(), reference, null, betId, settlementSeq, guard.epoch(),
-                accountId, playerAmount, balanceAfter, houseBook, -playerAmount);
+        long epoch = guard.epoch();
+        jdbc.update(POST_JOURNAL, type.name(), reference, null, betId, settlementSeq, epoch,
+                accountId, playerAmount, balanceAfter, houseBook, -playerAmount, epoch);
     }
 
     /** Why a stake debit matched no row: blocked, self-excluded, timed out, short of funds, or over the daily limit. */

@@ -44,6 +44,19 @@ public final class Http {
         }
     }
 
+    public static Answer get(Api.Bettor as, String path) {
+        String auth = Base64.getEncoder().encodeToString((as.username() + ":" + as.password())
+                .getBytes(StandardCharsets.UTF_8));
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + RestAssured.port + path))
+                .timeout(Duration.ofSeconds(30)).header("Authorization", "Basic " + auth).GET().build();
+        try {
+            HttpResponse<String> response = CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
+            return new Answer(response.statusCode(), response.body());
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** Runs every task on its own thread, all started together; returns their results in order. */
     public static <T> List<T> together(List<Callable<T>> tasks) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(tasks.size());
