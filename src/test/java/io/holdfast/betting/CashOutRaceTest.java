@@ -93,7 +93,8 @@ class CashOutRaceTest {
                     cashedOut++;
                 } else {
                     assertThat(a.status()).as(a.body()).isEqualTo(409);
-                    assertThat(a.body()).contains("CASH_OUT_UNAVAILABLE");
+                    // a quote that outlived its validity on a loaded machine is refused too: the same side of the race
+                    assertThat(a.body()).containsAnyOf("CASH_OUT_UNAVAILABLE", "QUOTE_EXPIRED");
                     assertThat(status).as("bet %d refused a cash-out", bet[0]).isEqualTo("WON");
                     assertThat(cashRows).isZero();
                     assertThat(payoutRows).isEqualTo(1);
