@@ -14,6 +14,8 @@ public final class Fmt {
 
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'")
             .withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter KICKOFF = DateTimeFormatter.ofPattern("EEE d MMM HH:mm", java.util.Locale.ENGLISH)
+            .withZone(ZoneOffset.UTC);
 
     private Fmt() {
     }
@@ -33,6 +35,16 @@ public final class Fmt {
 
     static String decimal(BigDecimal odds) {
         return odds == null ? "" : odds.setScale(2, java.math.RoundingMode.DOWN).toPlainString();
+    }
+
+    /** A query parameter's value: {@code /?sport={fmt:url(s.sport)}}. */
+    static String url(String value) {
+        return value == null ? "" : java.net.URLEncoder.encode(value, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /** When an event starts, as a bettor reads it: "Wed 2 Dec 19:45" (UTC). */
+    static String kickoff(Instant at) {
+        return at == null ? "" : KICKOFF.format(at);
     }
 
     static String time(Instant at) {

@@ -12,6 +12,12 @@ import io.quarkus.qute.TemplateData;
 @TemplateData(target = BetView.Leg.class)
 @TemplateData(target = BetRows.BetRow.class)
 @TemplateData(target = BetRows.LegRow.class)
+@TemplateData(target = EventBoard.EventCard.class)
+@TemplateData(target = EventBoard.CompetitionGroup.class)
+@TemplateData(target = EventBoard.SportGroup.class)
+@TemplateData(target = EventBoard.MarketGroup.class)
+@TemplateData(target = Views.SportView.class)
+@TemplateData(target = Views.CompetitionView.class)
 final class TemplateTypes {
 
     private TemplateTypes() {

@@ -303,6 +303,20 @@
         }
     });
 
+    // Leaving a page closes its live stream at once. Kept open in the back/forward cache, each page left behind held
+    // one of the browser's six connections to this host (HTTP/1.1): the seventh page with a stream in a row never
+    // loaded. A page brought back from that cache is loaded again, with a fresh stream and fresh prices.
+    window.addEventListener('pagehide', function () {
+        document.querySelectorAll('[sse-connect]').forEach(function (el) {
+            window.htmx.trigger(el, 'htmx:beforeCleanupElement');
+        });
+    });
+    window.addEventListener('pageshow', function (e) {
+        if (e.persisted && document.querySelector('[sse-connect]')) {
+            window.location.reload();
+        }
+    });
+
     function startCountdowns() {
         var now = Date.now();
         document.querySelectorAll('.countdown[data-remaining]').forEach(function (c) {

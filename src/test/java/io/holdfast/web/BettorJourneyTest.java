@@ -174,17 +174,18 @@ class BettorJourneyTest {
                 "2.00", "Odds Athletic", "1.80");
         long thirdHome = third.selections().get(0);
         bettor.open("/");
+        // settled markets have left the odds page (they live on under My bets)
+        assertThat(bettor.all("#sel-" + firstHome)).isEmpty();
         new org.openqa.selenium.support.ui.Select(bettor.find("#odds-format")).selectByValue("FRACTIONAL");
-        bettor.await("fractional odds", d -> bettor.text("#sel-" + firstHome + " .odds").equals("7/5") ? true : null);
+        bettor.await("fractional odds", d -> bettor.text("#sel-" + thirdHome + " .odds").equals("1/1") ? true : null);
         bettor.awaitLive();
-        assertThat(bettor.text("#sel-" + thirdHome + " .odds")).isEqualTo("1/1");
         Api.admin().body(Map.of("odds", 2.50)).put("/api/admin/selections/" + thirdHome + "/odds").then().statusCode(200);
         bettor.await("a live fractional price", d -> bettor.text("#sel-" + thirdHome + " .odds").equals("3/2") ? true : null);
         bettor.open("/");
         new org.openqa.selenium.support.ui.Select(bettor.find("#odds-format")).selectByValue("AMERICAN");
-        bettor.await("american odds", d -> bettor.text("#sel-" + firstHome + " .odds").equals("+140") ? true : null);
+        bettor.await("american odds", d -> bettor.text("#sel-" + thirdHome + " .odds").equals("+150") ? true : null);
         new org.openqa.selenium.support.ui.Select(bettor.find("#odds-format")).selectByValue("DECIMAL");
-        bettor.await("decimal odds", d -> bettor.text("#sel-" + firstHome + " .odds").equals("2.40") ? true : null);
+        bettor.await("decimal odds", d -> bettor.text("#sel-" + thirdHome + " .odds").equals("2.50") ? true : null);
 
         // the same pages on a phone
         bettor.phone();

@@ -147,16 +147,22 @@ public final class Browser implements AutoCloseable {
         driver.manage().window().setSize(new Dimension(1280, 900));
     }
 
-    /** A full-page screenshot into docs/ for the README. */
+    /**
+     * A full-page screenshot into target/screenshots/ (or the directory in {@code holdfast.screenshots.dir}): test runs
+     * never rewrite the README's pictures in docs/, which ha-config/screenshots takes from the demo system.
+     */
     public void screenshot(String name) {
+        screenshot(Path.of(System.getProperty("holdfast.screenshots.dir", "target/screenshots")), name);
+    }
+
+    public void screenshot(Path dir, String name) {
         try {
             Number height = (Number) js("return Math.max(document.body.scrollHeight, 600)");
             Dimension was = driver.manage().window().getSize();
             driver.manage().window().setSize(new Dimension(was.getWidth(), Math.min(3000, height.intValue() + 140)));
-            Path docs = Path.of("docs");
-            Files.createDirectories(docs);
+            Files.createDirectories(dir);
             Path shot = driver.getScreenshotAs(OutputType.FILE).toPath();
-            Files.copy(shot, docs.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
+            Files.copy(shot, dir.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
             driver.manage().window().setSize(was);
         } catch (IOException e) {
             throw new IllegalStateException(e);

@@ -70,7 +70,8 @@ class CsrfTest {
         Api.Market market = Api.market("2.00", "1.80");
         Map<WebSecurityTest.Session, List<String>> routes = Map.of(
                 session, List.of("/slip/place", "/my/wallet/deposit", "/my/settings/limit", "/my/settings/self-exclusion",
-                        "/prefs/odds-format", "/logout", "/login", "/signup"),
+                        "/prefs/odds-format", "/my/bets/1/cash-out/quote", "/my/bets/1/cash-out", "/logout", "/login",
+                        "/signup"),
                 admin, List.of("/back-office/events", "/back-office/events/" + market.eventId() + "/markets",
                         "/back-office/selections/" + market.selections().get(0) + "/odds",
                         "/back-office/markets/" + market.id() + "/result", "/back-office/accounts/" + bettor.id() + "/status"),

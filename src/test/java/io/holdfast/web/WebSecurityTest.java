@@ -168,6 +168,7 @@ class WebSecurityTest {
         Map<String, Session> pages = Map.of(
                 "/", bettorSession,
                 "/my/bets", bettorSession,
+                "/events/" + event, bettorSession,
                 "/back-office", admin,
                 "/back-office/markets/" + marketId, admin,
                 "/back-office/audit", admin);
@@ -191,7 +192,9 @@ class WebSecurityTest {
     void shouldSendSecurityHeadersAndNoInlineScriptOrOutsideAsset() {
         Session ops = new Session("ops", "ops");
         Session admin = new Session("admin", "admin");
-        for (var page : List.of(Map.entry("/", new Session()), Map.entry("/login", new Session()),
+        long event = Api.market("2.00", "1.80").eventId();
+        for (var page : List.of(Map.entry("/", new Session()), Map.entry("/events/" + event, new Session()),
+                Map.entry("/login", new Session()),
                 Map.entry("/ops", ops), Map.entry("/back-office", admin))) {
             Response r = page.getValue().request().get(page.getKey());
             r.then().statusCode(200);
