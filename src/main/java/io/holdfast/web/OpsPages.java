@@ -24,6 +24,7 @@ import io.holdfast.cluster.ClusterState;
 import io.holdfast.cluster.ClusterView;
 import io.holdfast.cluster.ClusterStatus;
 import io.holdfast.cluster.Switchover;
+import io.holdfast.events.EventStream;
 import io.holdfast.platform.AuditLog;
 import io.holdfast.platform.CurrentUser;
 import io.holdfast.platform.HoldfastConfig;
@@ -42,7 +43,7 @@ public class OpsPages {
 
     /** What the console shows; {@code error} when the database could not be read just now. */
     public record Glance(ClusterView cluster, List<AuditLog.Entry> changes, String servedBy, boolean servedByActive,
-            String error, OpsTimeline.Chart timeline) {
+            String error, EventStream.Publishing events, OpsTimeline.Chart timeline) {
     }
 
     @CheckedTemplate
@@ -60,10 +61,12 @@ public class OpsPages {
     private final AuditLog audit;
     private final CurrentUser user;
     private final String me;
+    private final EventStream events;
     private final OpsTimeline timeline;
 
     OpsPages(ClusterStatus status, ClusterState state, Switchover switchover, AuditLog audit, CurrentUser user,
-            HoldfastConfig config, OpsTimeline timeline) {
+            HoldfastConfig config, EventStream events, OpsTimeline timeline) {
+        this.events = events;
         this.timeline = timeline;
         this.status = status;
         this.state = state;
@@ -119,11 +122,12 @@ public class OpsPages {
 
     private Glance glance() {
         try {
-            return new Glance(status.snapshot(), audit.recent(15, ROLE_CHANGES), me, state.isActive(), null, chart());
+            return new Glance(status.snapshot(), audit.recent(15, ROLE_CHANGES), me, state.isActive(), null,
+                    events.publishing(), chart());
         } catch (RuntimeException e) {
             LOG.debugf("Cluster glance failed: %s", e.getMessage());
             return new Glance(null, List.of(), me, state.isActive(), "The database is not reachable from " + me + " right now",
-                    chart());
+                    events.publishing(), chart());
         }
     }
 }

@@ -28,6 +28,8 @@ class OpsConsoleTest {
             assertThat(ops.<String>await("node-a's role", d -> ops.find("#node-node-a").getAttribute("data-role")))
                     .isEqualTo("ACTIVE");
             assertThat(ops.<String>await("the role changes", d -> ops.text("#role-changes"))).contains("ROLE_ACTIVE");
+            // no Kafka in tests: the outbox publisher is off, and the console says so (issue 14)
+            assertThat(ops.<String>await("the event publisher", d -> ops.text("#events-publisher"))).isEqualTo("OFF");
             ops.js("window.holdfastNoReload = 'still here'");
             // the lease is renewed every 200 ms: its expiry moves on the page without a reload
             String expiry = ops.<String>await("the lease expiry", d -> ops.text("#lease-expiry"));
