@@ -1,6 +1,7 @@
 package io.holdfast.platform;
 
 import java.time.Duration;
+import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Disposes;
@@ -52,6 +53,9 @@ public class Caches {
         @WithDefault("127.0.0.1[7800],127.0.0.1[7801]")
         String members();
 
+        /** DNS_PING's query (jgroups-holdfast-kubernetes.xml): the headless Service listing every pod, ready or not. */
+        Optional<String> dnsQuery();
+
         /** How long a replicated write waits for the other node before giving up (it never blocks bets). */
         @WithDefault("1s")
         Duration remoteTimeout();
@@ -67,6 +71,7 @@ public class Caches {
         System.setProperty("hf.jgroups.bind_addr", cluster.bindAddress());
         System.setProperty("hf.jgroups.bind_port", Integer.toString(cluster.bindPort()));
         System.setProperty("hf.jgroups.initial_hosts", cluster.members());
+        cluster.dnsQuery().ifPresent(query -> System.setProperty("hf.jgroups.dns_query", query));
         var datasource = org.eclipse.microprofile.config.ConfigProvider.getConfig();
         System.setProperty("hf.jgroups.jdbc_url", config.db().url());
         System.setProperty("hf.jgroups.jdbc_user", datasource.getValue("quarkus.datasource.username", String.class));
