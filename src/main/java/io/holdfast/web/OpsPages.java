@@ -24,6 +24,7 @@ import io.holdfast.cluster.ClusterState;
 import io.holdfast.cluster.ClusterView;
 import io.holdfast.cluster.ClusterStatus;
 import io.holdfast.cluster.Switchover;
+import io.holdfast.feed.FeedStatusView;
 import io.holdfast.platform.AuditLog;
 import io.holdfast.platform.CurrentUser;
 import io.holdfast.platform.HoldfastConfig;
@@ -42,7 +43,7 @@ public class OpsPages {
 
     /** What the console shows; {@code error} when the database could not be read just now. */
     public record Glance(ClusterView cluster, List<AuditLog.Entry> changes, String servedBy, boolean servedByActive,
-            String error) {
+            String error, FeedStatusView.Feed feed) {
     }
 
     @CheckedTemplate
@@ -60,9 +61,11 @@ public class OpsPages {
     private final AuditLog audit;
     private final CurrentUser user;
     private final String me;
+    private final FeedStatusView feed;
 
     OpsPages(ClusterStatus status, ClusterState state, Switchover switchover, AuditLog audit, CurrentUser user,
-            HoldfastConfig config) {
+            HoldfastConfig config, FeedStatusView feed) {
+        this.feed = feed;
         this.status = status;
         this.state = state;
         this.switchover = switchover;
@@ -112,10 +115,11 @@ public class OpsPages {
 
     private Glance glance() {
         try {
-            return new Glance(status.snapshot(), audit.recent(15, ROLE_CHANGES), me, state.isActive(), null);
+            return new Glance(status.snapshot(), audit.recent(15, ROLE_CHANGES), me, state.isActive(), null, feed.feed());
         } catch (RuntimeException e) {
             LOG.debugf("Cluster glance failed: %s", e.getMessage());
-            return new Glance(null, List.of(), me, state.isActive(), "The database is not reachable from " + me + " right now");
+            return new Glance(null, List.of(), me, state.isActive(), "The database is not reachable from " + me + " right now",
+                    null);
         }
     }
 }
