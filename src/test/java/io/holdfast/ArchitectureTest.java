@@ -27,7 +27,7 @@ import io.holdfast.platform.ModuleApi;
 
 /**
  * The module drawing of docs/ARCHITECTURE.md, enforced: platform ← cluster ← events ← odds, wallet ← betting,
- * settlement ← web; no cycles; a module uses another only through the classes that module marks
+ * settlement ← feed (odds and settlement) ← web; no cycles; a module uses another only through the classes that module marks
  * {@link ModuleApi}; nobody but the HTTP layer itself touches a JAX-RS resource.
  */
 class ArchitectureTest {
@@ -56,15 +56,17 @@ class ArchitectureTest {
                 .layer("wallet").definedBy("io.holdfast.wallet..")
                 .layer("betting").definedBy("io.holdfast.betting..")
                 .layer("settlement").definedBy("io.holdfast.settlement..")
+                .layer("feed").definedBy("io.holdfast.feed..")
                 .layer("web").definedBy("io.holdfast.web..")
                 .whereLayer("web").mayNotBeAccessedByAnyLayer()
                 .whereLayer("betting").mayOnlyBeAccessedByLayers("web")
-                .whereLayer("settlement").mayOnlyBeAccessedByLayers("web")
-                .whereLayer("odds").mayOnlyBeAccessedByLayers("betting", "settlement", "web")
+                .whereLayer("settlement").mayOnlyBeAccessedByLayers("web", "feed")
+                .whereLayer("feed").mayOnlyBeAccessedByLayers("web")
+                .whereLayer("odds").mayOnlyBeAccessedByLayers("betting", "settlement", "web", "feed")
                 .whereLayer("wallet").mayOnlyBeAccessedByLayers("betting", "settlement", "web")
-                .whereLayer("events").mayOnlyBeAccessedByLayers("odds", "wallet", "betting", "settlement", "web")
+                .whereLayer("events").mayOnlyBeAccessedByLayers("odds", "wallet", "betting", "settlement", "web", "feed")
                 .whereLayer("cluster").mayOnlyBeAccessedByLayers("events", "odds", "wallet", "betting", "settlement",
-                        "web")
+                        "web", "feed")
                 .check(CLASSES);
     }
 

@@ -33,12 +33,14 @@ class OddsChanges {
     private final OddsStore store;
     private final AuditLog audit;
     private final Outbox outbox;
+    private final FeedMarkets feedMarkets;
 
-    OddsChanges(Jdbc jdbc, OddsStore store, AuditLog audit, Outbox outbox) {
+    OddsChanges(Jdbc jdbc, OddsStore store, AuditLog audit, Outbox outbox, FeedMarkets feedMarkets) {
         this.outbox = outbox;
         this.jdbc = jdbc;
         this.store = store;
         this.audit = audit;
+        this.feedMarkets = feedMarkets;
     }
 
     EventView createEvent(String actor, String name, Instant startsAt, String sport, String competition) {
@@ -127,11 +129,26 @@ class OddsChanges {
     private MarketView moveMarket(String actor, long marketId, MarketStatus to, MarketStatus from) {
         // FOR UPDATE: serialized with placements, which hold the row FOR KEY SHARE (BetWriter). Plain SQL, not an
         // entity lock: Hibernate's PESSIMISTIC_WRITE is FOR NO KEY UPDATE on PostgreSQL, which does not wait for them.
-        String current = jdbc.queryOne("SELECT status FROM market WHERE id = ? FOR UPDATE", rs -> rs.getString(1), marketId)
+        String[] current = jdbc.queryOne("SELECT status, source, operator_hold FROM market WHERE id = ? FOR UPDATE",
+                rs -> new String[] { rs.getString(1), rs.getString(2), String.valueOf(rs.getBoolean(3)) }, marketId)
                 .orElseThrow(() -> ProblemException.notFound("Market"));
-        if (!current.equals(to.name())) {
-            if (!current.equals(from.name())) {
-                throw ProblemException.conflict("INVALID_STATE", "Market " + marketId + " is " + current);
+        boolean feed = current[1].equals("FEED");
+        boolean held = Boolean.parseBoolean(current[2]);
+        if (feed && (current[0].equals("OPEN") || current[0].equals("SUSPENDED"))) {
+            // a feed market: the trader's hold wins over whatever the feed says until lifted (FeedMarkets derives the
+            // status from it), and a feed suspension stays when the trader lets go
+            boolean hold = to == MarketStatus.SUSPENDED;
+            if (hold != held) {
+                jdbc.update("UPDATE market SET operator_hold = ? WHERE id = ?", hold, marketId);
+                feedMarkets.derive(java.util.Set.of(marketId));
+                audit.record(actor, "MARKET_" + to.name(), "market " + marketId + " (feed market: trader "
+                        + (hold ? "hold" : "hold lifted") + ")");
+            }
+            return store.market(marketId).orElseThrow();
+        }
+        if (!current[0].equals(to.name())) {
+            if (!current[0].equals(from.name())) {
+                throw ProblemException.conflict("INVALID_STATE", "Market " + marketId + " is " + current[0]);
             }
             // clock_timestamp(), taken while holding the row: later than the placed_at of every bet placed before
             // the suspension, so a live bet in its delay is rejected even if the market reopens (PendingBetCompleter)

@@ -66,18 +66,28 @@ class SettleMarket {
         }
         long[] ids = bets.keySet().stream().mapToLong(Long::longValue).toArray();
         // this market's legs take the new result; the other legs keep theirs. A bet placed at or after the
-        // moment the market really closed (closedAt) is void on it: a late bet is never paid.
+        // moment the market really closed (closedAt), or inside a cancel window (the feed's bet_cancel), is void on
+        // it: a late bet is never paid. A revision without a result (a rollback) leaves the other legs open again.
         jdbc.update("""
-                UPDATE bet_leg l SET result = CASE WHEN ? OR l.selection_id = ANY (?) OR b.placed_at >= ?
+                UPDATE bet_leg l SET result = CASE WHEN EXISTS (SELECT 1 FROM bet_cancel_window w
+                                                                WHERE w.market_id = l.market_id AND NOT w.rolled_back
+                                                                  AND b.placed_at >= coalesce(w.start_at, '-infinity')
+                                                                  AND b.placed_at < coalesce(w.end_at, 'infinity'))
+                                                   THEN 'VOID'
+                                                   WHEN NOT ? THEN NULL
+                                                   WHEN ? OR l.selection_id = ANY (?) OR b.placed_at >= ?
                                                    THEN 'VOID'
                                                    WHEN l.selection_id = ANY (?) THEN 'WON' ELSE 'LOST' END,
+                                     void_factor = (SELECT p.f FROM unnest(?::bigint[], ?::numeric[]) AS p(s, f)
+                                                    WHERE p.s = l.selection_id),
                                      result_revision = ?
                 FROM bet b
                 WHERE b.id = l.bet_id AND l.market_id = ? AND l.bet_id = ANY (?)""",
-                result.voidMarket(), result.voids(), result.closedAt(), result.winners(), result.revision(), marketId,
-                ids);
-        jdbc.query("SELECT bet_id, odds, result FROM bet_leg WHERE bet_id = ANY (?) ORDER BY bet_id, leg_no",
-                rs -> bets.get(rs.getLong(1)).legs().add(new LegResult(Jdbc.odds(rs, "odds"), rs.getString(3))),
+                result.hasResult(), result.voidMarket(), result.voids(), result.closedAt(), result.winners(),
+                result.partialSelections(), factors(result.partialFactors()), result.revision(), marketId, ids);
+        jdbc.query("SELECT bet_id, odds, result, void_factor FROM bet_leg WHERE bet_id = ANY (?) ORDER BY bet_id, leg_no",
+                rs -> bets.get(rs.getLong(1)).legs().add(new LegResult(Jdbc.odds(rs, "odds"), rs.getString(3),
+                        rs.getBigDecimal(4))),
                 (Object) ids);
         // accounts in id order, the order the pending-bet completer uses too: two transactions that credit the
         // same accounts wait for each other instead of deadlocking (40P01)
@@ -137,17 +147,26 @@ class SettleMarket {
         }
         Optional<String> from = jdbc.queryOne("SELECT status FROM market WHERE id = ? AND result_revision = ?",
                 rs -> rs.getString(1), result.marketId(), result.revision());
-        boolean finished = jdbc.update("""
-                UPDATE market SET settled_revision = ?, status = CASE WHEN ? THEN 'VOID' ELSE 'SETTLED' END,
+        // a revision without a result settles nothing: the market stays as it is (CLOSED after a rollback, open or
+        // suspended when only a cancel window came before any result)
+        Optional<String> to = jdbc.queryOne("""
+                UPDATE market SET settled_revision = ?,
+                       status = CASE WHEN NOT ? THEN (CASE WHEN status IN ('SETTLED', 'VOID', 'SETTLEMENT_FAILED')
+                                                          THEN 'CLOSED' ELSE status END)
+                                     WHEN ? THEN 'VOID' ELSE 'SETTLED' END,
                        settlement_error = NULL, settlement_attempts = 0, settlement_retry_at = NULL, settled_at = now()
-                WHERE id = ? AND result_revision = ?""",
-                result.revision(), result.voidMarket(), result.marketId(), result.revision()) == 1;
-        String to = result.voidMarket() ? "VOID" : "SETTLED";
-        if (finished && !to.equals(from.orElse(null))) {
+                WHERE id = ? AND result_revision = ? RETURNING status""",
+                rs -> rs.getString(1), result.revision(), result.hasResult(), result.voidMarket(), result.marketId(),
+                result.revision());
+        if (to.isPresent() && !to.get().equals(from.orElse(null))) {
             outbox.record(Outbox.Type.MARKET_STATUS_CHANGED, result.marketId(), Outbox.payload("marketId",
-                    result.marketId(), "from", from.orElse(null), "to", to, "resultRevision", result.revision()));
+                    result.marketId(), "from", from.orElse(null), "to", to.get(), "resultRevision", result.revision()));
         }
-        return finished;
+        return to.isPresent();
+    }
+
+    private static double[] factors(java.math.BigDecimal[] factors) {
+        return java.util.Arrays.stream(factors).mapToDouble(java.math.BigDecimal::doubleValue).toArray();
     }
 
     /** The calculation threw: flag the market with the reason and a time to try again. */

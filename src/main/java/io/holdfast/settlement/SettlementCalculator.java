@@ -17,8 +17,14 @@ class SettlementCalculator {
         OPEN, WON, LOST, VOID
     }
 
-    /** One leg: the odds the bet took and the leg's result (null while its market is unsettled). */
-    public record LegResult(BigDecimal odds, String result) {
+    /**
+     * One leg: the odds the bet took, the leg's result (null while its market is unsettled) and its void factor (null,
+     * or between 0 and 1: that part of the stake is refunded, the rest settles by the result).
+     */
+    public record LegResult(BigDecimal odds, String result, BigDecimal voidFactor) {
+        public LegResult(BigDecimal odds, String result) {
+            this(odds, result, null);
+        }
     }
 
     public record Outcome(Verdict verdict, long payout) {
@@ -34,13 +40,19 @@ class SettlementCalculator {
                 allVoid = false;
                 continue;
             }
+            BigDecimal refunded = leg.voidFactor() == null ? BigDecimal.ZERO : leg.voidFactor();
             switch (leg.result()) {
                 case "LOST" -> {
-                    return new Outcome(Verdict.LOST, 0);
+                    if (refunded.signum() == 0) {
+                        return new Outcome(Verdict.LOST, 0);
+                    }
+                    allVoid = false;
+                    odds = odds.multiply(refunded); // the refunded part returns at 1.00, the rest is lost
                 }
                 case "WON" -> {
                     allVoid = false;
-                    odds = odds.multiply(leg.odds());
+                    // the refunded part at 1.00, the rest at the odds
+                    odds = odds.multiply(refunded.add(BigDecimal.ONE.subtract(refunded).multiply(leg.odds())));
                 }
                 case "VOID" -> {
                     // counts as 1.00
@@ -54,7 +66,7 @@ class SettlementCalculator {
         if (allVoid) {
             return new Outcome(Verdict.VOID, stake);
         }
-        return new Outcome(Verdict.WON, odds.multiply(BigDecimal.valueOf(stake)).setScale(0, RoundingMode.FLOOR)
-                .longValueExact());
+        long payout = odds.multiply(BigDecimal.valueOf(stake)).setScale(0, RoundingMode.FLOOR).longValueExact();
+        return new Outcome(payout > 0 ? Verdict.WON : Verdict.LOST, payout);
     }
 }

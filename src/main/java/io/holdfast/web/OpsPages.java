@@ -25,6 +25,7 @@ import io.holdfast.cluster.ClusterView;
 import io.holdfast.cluster.ClusterStatus;
 import io.holdfast.cluster.Switchover;
 import io.holdfast.events.EventStream;
+import io.holdfast.feed.FeedStatusView;
 import io.holdfast.platform.AuditLog;
 import io.holdfast.platform.CurrentUser;
 import io.holdfast.platform.HoldfastConfig;
@@ -43,7 +44,7 @@ public class OpsPages {
 
     /** What the console shows; {@code error} when the database could not be read just now. */
     public record Glance(ClusterView cluster, List<AuditLog.Entry> changes, String servedBy, boolean servedByActive,
-            String error, EventStream.Publishing events, OpsTimeline.Chart timeline) {
+            String error, EventStream.Publishing events, FeedStatusView.Feed feed, OpsTimeline.Chart timeline) {
     }
 
     @CheckedTemplate
@@ -62,11 +63,13 @@ public class OpsPages {
     private final CurrentUser user;
     private final String me;
     private final EventStream events;
+    private final FeedStatusView feed;
     private final OpsTimeline timeline;
 
     OpsPages(ClusterStatus status, ClusterState state, Switchover switchover, AuditLog audit, CurrentUser user,
-            HoldfastConfig config, EventStream events, OpsTimeline timeline) {
+            HoldfastConfig config, EventStream events, FeedStatusView feed, OpsTimeline timeline) {
         this.events = events;
+        this.feed = feed;
         this.timeline = timeline;
         this.status = status;
         this.state = state;
@@ -123,11 +126,11 @@ public class OpsPages {
     private Glance glance() {
         try {
             return new Glance(status.snapshot(), audit.recent(15, ROLE_CHANGES), me, state.isActive(), null,
-                    events.publishing(), chart());
+                    events.publishing(), feed.feed(), chart());
         } catch (RuntimeException e) {
             LOG.debugf("Cluster glance failed: %s", e.getMessage());
             return new Glance(null, List.of(), me, state.isActive(), "The database is not reachable from " + me + " right now",
-                    events.publishing(), chart());
+                    events.publishing(), null, chart());
         }
     }
 }

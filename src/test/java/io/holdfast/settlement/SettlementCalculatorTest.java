@@ -16,7 +16,7 @@ import io.holdfast.settlement.SettlementCalculator.Verdict;
 /**
  * The settlement calculation on its own: no Quarkus, no database, milliseconds. SettlementTest shows the same
  * rules end to end (results posted through the API, payouts in the ledger); this one pins the arithmetic.
- * The calculation has no void factors (dead heat, rule 4 deductions): a leg is WON, LOST or VOID.
+ * A leg is WON, LOST or VOID, and may carry a void factor (the odds feed's: that part of the stake is refunded).
  */
 class SettlementCalculatorTest {
 
@@ -30,6 +30,23 @@ class SettlementCalculatorTest {
 
     private Outcome settle(long stake, LegResult... legs) {
         return calculator.outcome(MARKET, stake, Arrays.asList(legs));
+    }
+
+    private static LegResult leg(String odds, String result, String voidFactor) {
+        return new LegResult(new BigDecimal(odds), result, new BigDecimal(voidFactor));
+    }
+
+    @Test
+    void shouldPayHalfAtTheOddsAndRefundHalfOfAWonSelectionWithVoidFactorOneHalf() {
+        // 1000 × (0.5 + 0.5 × 2.00) = 1500
+        assertThat(settle(1_000, leg("2.00", "WON", "0.5"))).isEqualTo(new Outcome(Verdict.WON, 1_500));
+    }
+
+    @Test
+    void shouldRefundHalfTheStakeOfALostSelectionWithVoidFactorOneHalf() {
+        assertThat(settle(1_000, leg("3.00", "LOST", "0.5"))).isEqualTo(new Outcome(Verdict.WON, 500));
+        // in an accumulator the partly refunded leg counts at 0.5
+        assertThat(settle(1_000, leg("3.00", "LOST", "0.5"), leg("2.00", "WON"))).isEqualTo(new Outcome(Verdict.WON, 1_000));
     }
 
     @Test

@@ -1,0 +1,122 @@
+package io.holdfast.feed;
+
+import static io.holdfast.feed.FeedIngestionTest.market;
+import static io.holdfast.feed.FeedIngestionTest.selection;
+import static io.holdfast.feed.FeedIngestionTest.unique;
+import static io.holdfast.feed.FeedIngestionTest.up;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import io.holdfast.cluster.ClusterState;
+import io.holdfast.support.Api;
+import io.holdfast.support.Db;
+import io.quarkus.test.junit.QuarkusTest;
+
+/** Settlement from the feed through the settlement module: rollbacks, cancel windows, void factors. */
+@QuarkusTest
+class FeedSettlementTest {
+
+    @Inject
+    FeedIngester ingester;
+
+    @Inject
+    ClusterState cluster;
+
+    @BeforeEach
+    void active() {
+        await().atMost(Duration.ofSeconds(20)).until(cluster::isActive);
+    }
+
+    private record Setup(Messages p, String event, long market) {
+    }
+
+    private Setup openMarket() {
+        Messages p = new Messages(unique("settle"));
+        up(ingester, p);
+        String event = "sr:match:" + unique("");
+        ingester.handle(p.odds(Messages.now(), event, null, Messages.market("1", 1, "2.00", "3.00", "4.00")));
+        return new Setup(p, event, market(event, "1"));
+    }
+
+    private static long bet(Api.Bettor bettor, long selection, String odds) {
+        return Api.as(bettor).body(Api.single(unique("fs"), 1_000, selection, odds, "NONE")).post("/api/bets").then()
+                .statusCode(201).extract().jsonPath().getLong("id");
+    }
+
+    private static String status(long bet) {
+        return Db.string("SELECT status FROM bet WHERE id = ?", bet);
+    }
+
+    @Test
+    void shouldRevertAPayoutOnRollbackAndPayOnceWhenTheResultComesAgain() {
+        Setup s = openMarket();
+        Api.Bettor bettor = Api.bettor(10_000);
+        long bet = bet(bettor, selection(s.market(), "1"), "2.00");
+        ingester.handle(s.p().settlement(Messages.now(), s.event(), "1", 1, "1", 3));
+        await().atMost(Duration.ofSeconds(15)).until(() -> Api.balance(bettor) == 11_000);
+
+        ingester.handle(s.p().rollback(Messages.now(), s.event(), "1"));
+        await().atMost(Duration.ofSeconds(15)).until(() -> Api.balance(bettor) == 9_000);
+        assertThat(status(bet)).isEqualTo("ACCEPTED");
+        assertThat(Db.string("SELECT status FROM market WHERE id = ?", s.market())).isEqualTo("CLOSED");
+
+        ingester.handle(s.p().settlement(Messages.now(), s.event(), "1", 2, "1", 3));
+        await().atMost(Duration.ofSeconds(15)).until(() -> Api.balance(bettor) == 11_000);
+        assertThat(status(bet)).isEqualTo("WON");
+        assertThat(Db.ledgerSum(bettor.id())).isEqualTo(Db.storedBalance(bettor.id()));
+    }
+
+    @Test
+    void shouldVoidOnlyTheBetsPlacedInsideACancelWindow() throws Exception {
+        Setup s = openMarket();
+        Api.Bettor bettor = Api.bettor(10_000);
+        long before = bet(bettor, selection(s.market(), "2"), "3.00");
+        Thread.sleep(20);
+        long from = System.currentTimeMillis();
+        long inside = bet(bettor, selection(s.market(), "2"), "3.00");
+        long to = System.currentTimeMillis() + 1;
+        Thread.sleep(20);
+        long after = bet(bettor, selection(s.market(), "2"), "3.00");
+
+        ingester.handle(s.p().cancel(Messages.now(), s.event(), "1", from, to));
+        await().atMost(Duration.ofSeconds(15)).until(() -> status(inside).equals("VOID"));
+        assertThat(Api.balance(bettor)).isEqualTo(8_000);
+        assertThat(status(before)).isEqualTo("ACCEPTED");
+        assertThat(status(after)).isEqualTo("ACCEPTED");
+        assertThat(Db.string("SELECT status FROM market WHERE id = ?", s.market()))
+                .as("the market trades on (suspended once its producer is silent for 3 s)").isIn("OPEN", "SUSPENDED");
+
+        ingester.handle(s.p().settlement(Messages.now(), s.event(), "1", 1, "2", 3));
+        await().atMost(Duration.ofSeconds(15)).until(() -> status(after).equals("WON"));
+        assertThat(status(before)).isEqualTo("WON");
+        assertThat(status(inside)).isEqualTo("VOID");
+        assertThat(Api.balance(bettor)).isEqualTo(8_000 + 3_000 + 3_000);
+    }
+
+    @Test
+    void shouldRefundHalfTheStakeOnAHalfVoidOutcome() {
+        Setup s = openMarket();
+        Api.Bettor bettor = Api.bettor(10_000);
+        long won = bet(bettor, selection(s.market(), "1"), "2.00");
+        long lost = bet(bettor, selection(s.market(), "2"), "3.00");
+
+        // outcome 1 won with void factor 0.5: half the stake at 2.00, half refunded; outcome 2 lost, 0.5 refunded
+        ingester.handle(new io.holdfast.feed.FeedMessage.BetSettlement(s.p().producer, Messages.now(), null, s.event(), 1,
+                java.util.List.of(new FeedMessage.SettledMarket("1", java.util.List.of(
+                        new FeedMessage.SettledOutcome("1", 1, new java.math.BigDecimal("0.5")),
+                        new FeedMessage.SettledOutcome("2", 0, new java.math.BigDecimal("0.5")),
+                        new FeedMessage.SettledOutcome("3", 0, null))))));
+        await().atMost(Duration.ofSeconds(15)).until(() -> !status(lost).equals("ACCEPTED"));
+        assertThat(Db.longValue("SELECT payout FROM bet WHERE id = ?", won)).isEqualTo(500 + 1_000);
+        assertThat(Db.longValue("SELECT payout FROM bet WHERE id = ?", lost)).isEqualTo(500);
+        assertThat(Api.balance(bettor)).isEqualTo(8_000 + 1_500 + 500);
+        assertThat(Db.ledgerSum(bettor.id())).isEqualTo(Db.storedBalance(bettor.id()));
+    }
+}
