@@ -44,22 +44,26 @@ class FencingTest {
         }, "the-other-holder");
         other.start();
         String requestId = Api.unique("stale");
-        Api.as(bettor).body(Map.of("requestId", requestId, "amount", 1_000)).post("/api/wallet/deposits").then()
-                .statusCode(503).contentType("application/problem+json").header("Retry-After", "1")
-                .body("code", equalTo("NOT_ACTIVE"));
-        given().get("/q/health/ready").then().statusCode(503).body("checks[0].data.role", equalTo("PASSIVE"));
-        Api.as(bettor).body(Api.single(Api.unique("stale-bet"), 1_000, market.selections().get(0), "2.00", "NONE"))
-                .post("/api/bets").then().statusCode(503).body("code", equalTo("NOT_ACTIVE"));
+        try {
+            Api.as(bettor).body(Map.of("requestId", requestId, "amount", 1_000)).post("/api/wallet/deposits").then()
+                    .statusCode(503).contentType("application/problem+json").header("Retry-After", "1")
+                    .body("code", equalTo("NOT_ACTIVE"));
+            given().get("/q/health/ready").then().statusCode(503)
+                    .body("checks.find { it.name == 'holdfast-role' }.data.role", equalTo("PASSIVE"));
+            Api.as(bettor).body(Api.single(Api.unique("stale-bet"), 1_000, market.selections().get(0), "2.00", "NONE"))
+                    .post("/api/bets").then().statusCode(503).body("code", equalTo("NOT_ACTIVE"));
 
-        assertThat(Db.storedBalance(bettor.id())).isEqualTo(5_000);
-        assertThat(Db.longValue("SELECT count(*) FROM ledger_entry WHERE request_id = ?", requestId)).isZero();
-        assertThat(Db.longValue("SELECT count(*) FROM bet WHERE account_id = ?", bettor.id())).isZero();
-        assertThat(Db.longValue("SELECT count(*) FROM ledger_entry WHERE epoch <= ? "
-                + "AND at >= to_timestamp(? / 1000000.0)", epoch, bumpedAt)).isZero();
-        assertThat(Db.longValue("SELECT count(*) FROM audit_log WHERE action = 'ROLE_PASSIVE'")).isPositive();
-
-        otherRenews.set(false);
-        other.join();
+            assertThat(Db.storedBalance(bettor.id())).isEqualTo(5_000);
+            assertThat(Db.longValue("SELECT count(*) FROM ledger_entry WHERE request_id = ?", requestId)).isZero();
+            assertThat(Db.longValue("SELECT count(*) FROM bet WHERE account_id = ?", bettor.id())).isZero();
+            assertThat(Db.longValue("SELECT count(*) FROM ledger_entry WHERE epoch <= ? "
+                    + "AND at >= to_timestamp(? / 1000000.0)", epoch, bumpedAt)).isZero();
+            assertThat(Db.longValue("SELECT count(*) FROM audit_log WHERE action = 'ROLE_PASSIVE'")).isPositive();
+        } finally {
+            // whatever failed above, the other holder stops: else this node stays fenced for every later test
+            otherRenews.set(false);
+            other.join();
+        }
         // nobody renews the bumped lease: after T of silence this node takes it over, with a new epoch
         await().atMost(Duration.ofSeconds(10)).until(() -> given().get("/q/health/ready").statusCode() == 200);
         assertThat(Db.longValue("SELECT epoch FROM cluster_lease")).isEqualTo(epoch + 2);

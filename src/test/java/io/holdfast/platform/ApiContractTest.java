@@ -244,7 +244,7 @@ class ApiContractTest {
     @Test
     void shouldServeHealthMetricsAndOpenApi() {
         given().get("/q/health/live").then().statusCode(200);
-        given().get("/q/health/ready").then().statusCode(200).body("checks[0].data.role", equalTo("ACTIVE"));
+        given().get("/q/health/ready").then().statusCode(200).body("checks.find { it.name == 'holdfast-role' }.data.role", equalTo("ACTIVE"));
         given().get("/q/health/started").then().statusCode(200);
         given().get("/q/metrics").then().statusCode(200).body(containsString("holdfast_role"));
         given().get("/q/openapi").then().statusCode(200).body(containsString("/api/bets"));
