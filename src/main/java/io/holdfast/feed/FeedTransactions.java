@@ -188,41 +188,31 @@ class FeedTransactions {
     }
 
     private Applied cancel(BetCancel m) {
-        Optional<Long> event = markets.eventId(m.eventId());
-        if (event.isEmpty()) {
-            return new Applied(new LinkedHashSet<>(), 0, 1);
-        }
-        int applied = 0;
-        int stale = 0;
-        for (FeedMessage.MarketRef ref : m.markets() == null ? List.<FeedMessage.MarketRef>of() : m.markets()) {
-            Optional<Long> market = markets.marketId(event.get(), ref.id());
-            if (market.isEmpty() || !markets.settlementTurn(market.get(), m.timestamp(), null)) {
-                stale++;
-                continue;
-            }
-            Results.Posted posted = m.startTime() == null && m.endTime() == null
-                    ? results.post("feed:" + m.producer(), market.get(), new long[0], new long[0], true, null)
-                    : results.cancelBets("feed:" + m.producer(), market.get(), instant(m.startTime()),
-                            instant(m.endTime()));
-            applied += posted.newRevision() ? 1 : 0;
-        }
-        return new Applied(new LinkedHashSet<>(), applied, stale);
+        return eachMarket(m.eventId(), m.markets(), m.timestamp(), market -> m.startTime() == null && m.endTime() == null
+                ? results.post("feed:" + m.producer(), market, new long[0], new long[0], true, null)
+                : results.cancelBets("feed:" + m.producer(), market, instant(m.startTime()), instant(m.endTime())));
     }
 
     private Applied rollback(RollbackBetSettlement m) {
-        Optional<Long> event = markets.eventId(m.eventId());
+        return eachMarket(m.eventId(), m.markets(), m.timestamp(), market -> results.withdraw("feed:" + m.producer(), market));
+    }
+
+    /** A settlement-side message on each market it names whose settlement turn it is; a posted revision counts. */
+    private Applied eachMarket(String eventId, List<FeedMessage.MarketRef> refs, long timestamp,
+            java.util.function.LongFunction<Results.Posted> action) {
+        Optional<Long> event = markets.eventId(eventId);
         if (event.isEmpty()) {
             return new Applied(new LinkedHashSet<>(), 0, 1);
         }
         int applied = 0;
         int stale = 0;
-        for (FeedMessage.MarketRef ref : m.markets() == null ? List.<FeedMessage.MarketRef>of() : m.markets()) {
+        for (FeedMessage.MarketRef ref : refs == null ? List.<FeedMessage.MarketRef>of() : refs) {
             Optional<Long> market = markets.marketId(event.get(), ref.id());
-            if (market.isEmpty() || !markets.settlementTurn(market.get(), m.timestamp(), null)) {
+            if (market.isEmpty() || !markets.settlementTurn(market.get(), timestamp, null)) {
                 stale++;
                 continue;
             }
-            applied += results.withdraw("feed:" + m.producer(), market.get()).newRevision() ? 1 : 0;
+            applied += action.apply(market.get()).newRevision() ? 1 : 0;
         }
         return new Applied(new LinkedHashSet<>(), applied, stale);
     }

@@ -25,6 +25,11 @@ record MarketResult(long marketId, int revision, long[] winners, long[] voids, b
                 && partials(partialSelections, partialFactors).equals(partials(otherPartials, otherFactors));
     }
 
+    /** Void factors as PostgreSQL's JDBC driver and the calculator take them. */
+    static double[] asDoubles(BigDecimal[] factors) {
+        return Arrays.stream(factors).mapToDouble(BigDecimal::doubleValue).toArray();
+    }
+
     /** The factors as "selection=factor" in selection order (0.50 and 0.5 are the same factor). */
     private static String partials(long[] selections, BigDecimal[] factors) {
         java.util.TreeMap<Long, String> byId = new java.util.TreeMap<>();

@@ -88,7 +88,7 @@ public class Results {
         int revision = latest.map(MarketResult::revision).orElse(0) + 1;
         jdbc.update("INSERT INTO market_result (market_id, revision, winners, voids, void_market, posted_by, closed_at, "
                 + "partial_selections, partial_factors) VALUES (?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS numeric[]))", marketId,
-                revision, winners, voids, voidMarket, actor, closedAt, partialSelections, doubles(partialFactors));
+                revision, winners, voids, voidMarket, actor, closedAt, partialSelections, MarketResult.asDoubles(partialFactors));
         // A result ends betting on the market; a corrected result puts a settled or failed market back to
         // CLOSED until the (re)settlement is done: the scheduler takes it up at its next poll.
         jdbc.update("UPDATE market SET result_revision = ?, status = 'CLOSED', settlement_attempts = 0, "
@@ -235,10 +235,6 @@ public class Results {
                         + "(at most 3 decimals), not " + factors[i]);
             }
         }
-    }
-
-    private static double[] doubles(BigDecimal[] factors) {
-        return Arrays.stream(factors).mapToDouble(BigDecimal::doubleValue).toArray();
     }
 
     private static long[] concat(long[] a, long[] b) {

@@ -84,7 +84,7 @@ class SettleMarket {
                 FROM bet b
                 WHERE b.id = l.bet_id AND l.market_id = ? AND l.bet_id = ANY (?)""",
                 result.hasResult(), result.voidMarket(), result.voids(), result.closedAt(), result.winners(),
-                result.partialSelections(), factors(result.partialFactors()), result.revision(), marketId, ids);
+                result.partialSelections(), MarketResult.asDoubles(result.partialFactors()), result.revision(), marketId, ids);
         jdbc.query("SELECT bet_id, odds, result, void_factor FROM bet_leg WHERE bet_id = ANY (?) ORDER BY bet_id, leg_no",
                 rs -> bets.get(rs.getLong(1)).legs().add(new LegResult(Jdbc.odds(rs, "odds"), rs.getString(3),
                         rs.getBigDecimal(4))),
@@ -163,10 +163,6 @@ class SettleMarket {
                     result.marketId(), "from", from.orElse(null), "to", to.get(), "resultRevision", result.revision()));
         }
         return to.isPresent();
-    }
-
-    private static double[] factors(java.math.BigDecimal[] factors) {
-        return java.util.Arrays.stream(factors).mapToDouble(java.math.BigDecimal::doubleValue).toArray();
     }
 
     /** The calculation threw: flag the market with the reason and a time to try again. */
