@@ -21,7 +21,14 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.AuthenticationException;
+import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.InvalidProducerEpochException;
+import org.apache.kafka.common.errors.OutOfOrderSequenceException;
+import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnsupportedVersionException;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.jboss.logging.Logger;
 
@@ -40,9 +47,16 @@ import io.quarkus.scheduler.Scheduled;
  * ({@link OutboxRows#next}), send each row keyed by its aggregate in one Kafka transaction, wait until Kafka
  * acknowledged every one ({@code acks=all}, idempotent, transactional producer), then move the cursor in one fenced
  * transaction. One publisher at a time
- * (the fence) keeps each key's order. Any failure drops the producer and the next round sends the same rows again
- * from the cursor with a new one: duplicates, never a gap; consumers deduplicate by {@code eventId}. Kafka down
- * stops nothing but this: the business writes go on and the outbox grows until it is back.
+ * (the fence) keeps each key's order. Any failure leaves the cursor where it was and the next round sends the same
+ * rows again: duplicates, never a gap; consumers deduplicate by {@code eventId}. Kafka down stops nothing but this:
+ * the business writes go on and the outbox grows until it is back.
+ * <p>
+ * What a failure does to the producer follows KafkaProducer's contract: an abortable error (a record that expired
+ * undelivered, a TransactionAbortableException) aborts the Kafka transaction and keeps the producer; a fatal one
+ * (fenced by the other node's producer, out-of-order sequence, authorization, an unsupported version) and a
+ * TimeoutException of a transactional call (after which {@code abortTransaction} is not allowed: the commit may still
+ * be completing) close it, and the next round starts a new one, whose {@code initTransactions} ends whatever the old
+ * one left open.
  */
 @ApplicationScoped
 class OutboxPublisher {
@@ -60,6 +74,8 @@ class OutboxPublisher {
     private volatile OutboxRows.Lag lag = new OutboxRows.Lag(0, 0);
     private final AtomicLong lastLagRead = new AtomicLong();
     private long lastCleanup;
+    private volatile boolean topicsReady;
+    private long failingSince;
 
     OutboxPublisher(OutboxRows rows, EventsConfig config, ClusterState cluster, HoldfastConfig holdfast,
             MeterRegistry metrics) {
@@ -93,6 +109,11 @@ class OutboxPublisher {
             do {
                 sent = publishBatch();
             } while (sent == config.batch() && cluster.isActive());
+            if (failingSince != 0) {
+                LOG.infof("Outbox publisher publishing again after %d ms of failures", System.currentTimeMillis()
+                        - failingSince);
+                failingSince = 0;
+            }
             state = "PUBLISHING";
             lastError = null;
             long now = System.currentTimeMillis();
@@ -118,13 +139,19 @@ class OutboxPublisher {
             return 0;
         }
         KafkaProducer<String, String> kafka = producer();
-        kafka.beginTransaction();
         List<Future<RecordMetadata>> acks = new ArrayList<>(batch.size());
-        for (OutboxRows.Row row : batch) {
-            acks.add(kafka.send(new ProducerRecord<>(config.topicPrefix() + row.aggregate(), row.key(), envelope(row))));
+        try {
+            kafka.beginTransaction(); // in the try: a producer left in an abortable state throws here, and is aborted
+            for (OutboxRows.Row row : batch) {
+                acks.add(kafka.send(new ProducerRecord<>(config.topicPrefix() + row.aggregate(), row.key(),
+                        envelope(row))));
+            }
+            // waits until every record is acknowledged by all in-sync replicas, then commits the batch
+            kafka.commitTransaction();
+        } catch (KafkaException e) {
+            endFailedTransaction(kafka, e);
+            throw e;
         }
-        // commitTransaction waits until every record is acknowledged by all in-sync replicas, then commits the batch
-        kafka.commitTransaction();
         for (Future<RecordMetadata> ack : acks) {
             ack.get(1, TimeUnit.SECONDS); // all done by now; a failed one throws here
         }
@@ -132,6 +159,36 @@ class OutboxPublisher {
         rows.advance(last.xid(), last.id(), batch.size());
         published.increment(batch.size());
         return batch.size();
+    }
+
+    /**
+     * After a failed send or commit: a producer that can go on aborts the Kafka transaction and is kept; one that
+     * cannot (fatal error, or a transactional call that timed out) is closed, and the next round makes a new one.
+     */
+    private void endFailedTransaction(KafkaProducer<String, String> kafka, KafkaException e) {
+        if (mustClose(e)) {
+            closeProducer();
+            return;
+        }
+        try {
+            kafka.abortTransaction();
+        } catch (KafkaException abortFailed) {
+            LOG.debugf("Aborting the failed Kafka transaction failed too; a new producer follows: %s", abortFailed);
+            closeProducer();
+        }
+    }
+
+    /** KafkaProducer's fatal errors, and a timed-out transactional call (no abortTransaction after it). */
+    static boolean mustClose(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof ProducerFencedException || t instanceof InvalidProducerEpochException
+                    || t instanceof OutOfOrderSequenceException || t instanceof AuthorizationException
+                    || t instanceof AuthenticationException || t instanceof UnsupportedVersionException
+                    || t instanceof IllegalStateException) {
+                return true;
+            }
+        }
+        return e instanceof org.apache.kafka.common.errors.TimeoutException;
     }
 
     /** The record's value (docs/events.md, "The Kafka record"); the payload is the jsonb as PostgreSQL wrote it. */
@@ -146,7 +203,10 @@ class OutboxPublisher {
             TimeoutException {
         KafkaProducer<String, String> p = producer;
         if (p == null) {
-            ensureTopics();
+            if (!topicsReady) {
+                ensureTopics();
+                topicsReady = true;
+            }
             Properties props = new Properties();
             props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers().orElseThrow());
             props.put(ProducerConfig.CLIENT_ID_CONFIG, "holdfast-outbox-" + node);
@@ -177,7 +237,8 @@ class OutboxPublisher {
                 throw e;
             }
             producer = p;
-            LOG.infof("Outbox publisher connected a producer to %s", config.bootstrapServers().get());
+            LOG.infof("Outbox publisher connected a producer to %s%s", config.bootstrapServers().get(),
+                    failingSince == 0 ? "" : " after " + (System.currentTimeMillis() - failingSince) + " ms of failures");
         }
         return p;
     }
@@ -224,11 +285,17 @@ class OutboxPublisher {
         Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
         String message = cause.getClass().getSimpleName() + ": " + cause.getMessage();
         if (!message.equals(lastError)) {
-            LOG.warnf("Publishing the outbox failed; the same rows go again with a new producer: %s", message);
+            LOG.warnf("Publishing the outbox failed; the same rows go again %s: %s",
+                    producer == null ? "with a new producer" : "in a new Kafka transaction", message);
+        }
+        if (failingSince == 0) {
+            failingSince = System.currentTimeMillis();
         }
         lastError = message;
         state = "FAILING";
-        closeProducer();
+        if (!(cause instanceof KafkaException) || mustClose(cause)) {
+            closeProducer(); // anything but an abortable Kafka error already handled: start from a new producer
+        }
     }
 
     private void readLag() {
