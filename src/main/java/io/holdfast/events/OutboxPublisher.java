@@ -284,6 +284,9 @@ class OutboxPublisher {
     private void failed(Exception e) {
         Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
         String message = cause.getClass().getSimpleName() + ": " + cause.getMessage();
+        if (!(cause instanceof KafkaException) || mustClose(cause)) {
+            closeProducer(); // anything but an abortable Kafka error already handled: start from a new producer
+        }
         if (!message.equals(lastError)) {
             LOG.warnf("Publishing the outbox failed; the same rows go again %s: %s",
                     producer == null ? "with a new producer" : "in a new Kafka transaction", message);
@@ -293,9 +296,6 @@ class OutboxPublisher {
         }
         lastError = message;
         state = "FAILING";
-        if (!(cause instanceof KafkaException) || mustClose(cause)) {
-            closeProducer(); // anything but an abortable Kafka error already handled: start from a new producer
-        }
     }
 
     private void readLag() {
