@@ -113,6 +113,7 @@ class EventsFailoverIT {
         EventsCheck.Result r = drainedAndChecked(Duration.ofSeconds(60));
         assertThat(r.clean()).as(r.toString()).isTrue();
         assertThat(r.distinct()).isPositive();
+        assertThat(r.duplicates()).as("duplicates without any failover").isZero();
     }
 
     @Test
