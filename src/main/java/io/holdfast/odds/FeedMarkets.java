@@ -233,6 +233,36 @@ public class FeedMarkets {
                 certainty == null ? null : certainty.shortValue(), marketId, ts) == 1;
     }
 
+    /**
+     * The feed settled (or voided) the market at {@code ts}: its feed status says so, and no price or status older
+     * than that message moves it again. Should a rollback reopen it, it stays suspended until the feed prices it anew.
+     */
+    public void settledByFeed(long marketId, long ts, FeedStatus status) {
+        jdbc.update("UPDATE market SET feed_status = ?, feed_ts = greatest(coalesce(feed_ts, 0), ?) WHERE id = ? "
+                + "AND source = 'FEED'", status.name(), ts, marketId);
+    }
+
+    /**
+     * A rollback (of a settlement, or of a cancel) left the market without a result: it trades again as the feed
+     * says (its status derived: suspended until the feed calls it active), unless its event is over. Closed it stays
+     * when the result in force is a result, or the event finished. True when it reopened.
+     */
+    public boolean reopen(long marketId) {
+        lock(List.of(marketId));
+        int n = jdbc.update("""
+                UPDATE market m SET status = 'SUSPENDED', suspended_at = clock_timestamp()
+                FROM event e
+                WHERE e.id = m.event_id AND m.id = ? AND m.source = 'FEED' AND m.status = 'CLOSED'
+                  AND e.status IN ('SCHEDULED', 'LIVE')
+                  AND NOT EXISTS (SELECT 1 FROM market_result r WHERE r.market_id = m.id
+                                    AND r.revision = m.result_revision AND r.has_result)""", marketId);
+        if (n == 0) {
+            return false;
+        }
+        derive(Set.of(marketId));
+        return true;
+    }
+
     /** The producer went down (silent, lagging, or told us to recover): every market it owns is suspended. */
     public Set<Long> producerDown(String producer) {
         List<Long> ids = jdbc.query("SELECT id FROM market WHERE producer = ? AND source = 'FEED' "
