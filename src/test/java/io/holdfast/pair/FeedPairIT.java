@@ -258,11 +258,11 @@ class FeedPairIT {
         String liveBets = """
                 SELECT count(DISTINCT b.id) FROM bet b JOIN bet_leg l ON l.bet_id = b.id
                   LEFT JOIN price_history ph ON ph.selection_id = l.selection_id AND ph.version = l.version
-                WHERE (b.due_at IS NOT NULL OR ph.actor = 'feed:live') AND """;
+                WHERE (b.due_at IS NOT NULL OR ph.actor = 'feed:live') AND\s""";
         String prematchBets = """
                 SELECT count(DISTINCT b.id) FROM bet b JOIN bet_leg l ON l.bet_id = b.id
                   JOIN price_history ph ON ph.selection_id = l.selection_id AND ph.version = l.version
-                WHERE b.due_at IS NULL AND ph.actor = 'feed:prematch' AND """;
+                WHERE b.due_at IS NULL AND ph.actor = 'feed:prematch' AND\s""";
         String accepted = "b.status IN ('ACCEPTED', 'WON', 'LOST', 'VOID') ";
         long late = count(liveBets + accepted + "AND coalesce(b.decided_at, b.placed_at) > ? "
                 + "AND coalesce(b.decided_at, b.placed_at) < ?", deadline, up);
