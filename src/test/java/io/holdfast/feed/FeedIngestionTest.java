@@ -160,6 +160,25 @@ class FeedIngestionTest {
     }
 
     @Test
+    void shouldSuspendEveryMarketOfTheEventOnABetStopForAGroupItCannotResolve() {
+        Messages p = new Messages(unique("pre"));
+        upAndAlive(p);
+        String event = "sr:match:" + unique("");
+        ingester.handle(p.odds(Messages.now(), event, null, Messages.market("1", 1, "2.00", "3.00", "4.00"),
+                Messages.market("18", 1, "1.90", "1.90")));
+        // UOF's groups come from market descriptions we do not hold: the safe reading is every market of the event
+        ingester.handle(new FeedMessage.BetStop(p.producer, Messages.now(), null, event, "score", null, null));
+        assertThat(status(market(event, "1"))).isEqualTo("SUSPENDED");
+        assertThat(status(market(event, "18"))).isEqualTo("SUSPENDED");
+        // a bet stop naming its markets stops only those
+        ingester.handle(p.odds(Messages.now(), event, null, Messages.market("1", 1, "2.00", "3.00", "4.00"),
+                Messages.market("18", 1, "1.90", "1.90")));
+        ingester.handle(new FeedMessage.BetStop(p.producer, Messages.now(), null, event, null, null, List.of("18")));
+        assertThat(status(market(event, "1"))).isEqualTo("OPEN");
+        assertThat(status(market(event, "18"))).isEqualTo("SUSPENDED");
+    }
+
+    @Test
     void shouldKeepATradersSuspensionOverTheFeedAndTheFeedsOverTheTradersResume() {
         Messages p = new Messages(unique("pre"));
         upAndAlive(p);
