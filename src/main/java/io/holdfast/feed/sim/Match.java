@@ -13,8 +13,8 @@ import java.util.Random;
 /**
  * One simulated soccer match and every message the feed sends about it, at their timestamps: pre-match prices that
  * drift, the hand-over to the live producer at kick-off, goals (a bet_stop, then prices for the new score), the final
- * whistle, settlement with certainty 1 then 2, and now and then a rollback or a cancel (itself undone now and then). Prices come from a Poisson
- * model of the goals still to come, with a 6 % margin. Deterministic in (seed, index).
+ * whistle, settlement with certainty 1 then 2, and now and then a rollback or a cancel (itself undone now and then).
+ * Prices come from a Poisson model of the goals still to come, with a 6 % margin. Deterministic in (seed, index).
  */
 final class Match {
 
