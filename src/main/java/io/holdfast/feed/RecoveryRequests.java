@@ -78,7 +78,7 @@ class RecoveryRequests {
                 abortOn = Refused.class)
         @CircuitBreaker(requestVolumeThreshold = 4, failureRatio = 0.75, delay = 5_000, successThreshold = 1,
                 skipOn = Refused.class)
-        CompletionStage<Integer> send(URI uri) {
+        public CompletionStage<Integer> send(URI uri) {
             HttpResponse<String> resp;
             try {
                 resp = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(2))
