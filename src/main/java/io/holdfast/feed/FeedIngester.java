@@ -47,6 +47,8 @@ class FeedIngester {
         volatile long lagMillis;
         volatile Status status = Status.DOWN;
         volatile long recoveryRequestedNanos;
+        /** The producer timestamp of the live message being applied now (0: none): the watcher's measure of lag. */
+        volatile long applyingTs;
 
         Watch(String name) {
             this.name = name;
@@ -89,6 +91,10 @@ class FeedIngester {
             w.lagMillis = Math.max(0, System.currentTimeMillis() - message.timestamp());
         }
         String type = type(message);
+        if (message.requestId() == null && w.lagMillis > maxInactivityMillis && w.status == Status.UP) {
+            goDown(w, "applying lags the producer by " + w.lagMillis + " ms"); // before applying it, not after
+        }
+        w.applyingTs = message.requestId() == null ? message.timestamp() : 0;
         try {
             if (message instanceof FeedMessage.Alive alive) {
                 Transition t = tx.alive(alive.producer(), alive.timestamp(),
@@ -126,9 +132,18 @@ class FeedIngester {
             count(w.name, type, "failed");
             LOG.warnf("Feed message %s of %s at %d not applied: %s", type, message.producer(), message.timestamp(),
                     e.getMessage());
+            if (!(message instanceof FeedMessage.Alive) && !(message instanceof FeedMessage.SnapshotComplete)
+                    && w.status == Status.UP) {
+                // a stateful message we could not apply: its markets may now be behind the feed. Down, so they take no
+                // bet, and the recovery from the last alive sends it again.
+                goDown(w, type + " at " + message.timestamp() + " not applied");
+            }
+        } finally {
+            w.applyingTs = 0;
         }
-        if (w.lagMillis > maxInactivityMillis && w.status == Status.UP) {
-            goDown(w, "applying lags the producer by " + w.lagMillis + " ms");
+        long lagNow = message.requestId() == null ? System.currentTimeMillis() - message.timestamp() : 0;
+        if (lagNow > maxInactivityMillis && w.status == Status.UP) {
+            goDown(w, "applying lags the producer by " + lagNow + " ms");
         }
     }
 
@@ -154,10 +169,15 @@ class FeedIngester {
             return;
         }
         long now = System.nanoTime();
+        long wall = System.currentTimeMillis();
         for (Watch w : watches.values()) {
             long silentMillis = (now - w.lastReceivedNanos) / 1_000_000;
+            long applying = w.applyingTs;
             if (w.status != Status.DOWN && silentMillis > maxInactivityMillis) {
                 goDown(w, "no message for " + silentMillis + " ms");
+            } else if (w.status == Status.UP && applying != 0 && wall - applying > maxInactivityMillis) {
+                // the ingester is stuck in one message: the prices behind it are as unwatched as a silent producer's
+                goDown(w, "applying lags the producer by " + (wall - applying) + " ms (stuck in one message)");
             }
         }
     }

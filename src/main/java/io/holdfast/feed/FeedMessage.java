@@ -19,6 +19,7 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
         @JsonSubTypes.Type(value = FeedMessage.BetSettlement.class, name = "bet_settlement"),
         @JsonSubTypes.Type(value = FeedMessage.RollbackBetSettlement.class, name = "rollback_bet_settlement"),
         @JsonSubTypes.Type(value = FeedMessage.BetCancel.class, name = "bet_cancel"),
+        @JsonSubTypes.Type(value = FeedMessage.RollbackBetCancel.class, name = "rollback_bet_cancel"),
         @JsonSubTypes.Type(value = FeedMessage.FixtureChange.class, name = "fixture_change"),
         @JsonSubTypes.Type(value = FeedMessage.Alive.class, name = "alive"),
         @JsonSubTypes.Type(value = FeedMessage.SnapshotComplete.class, name = "snapshot_complete") })
@@ -106,6 +107,13 @@ sealed interface FeedMessage {
     /** Voids the bets placed between start_time and end_time (either may be absent: open ended) on the markets. */
     @JsonIgnoreProperties(ignoreUnknown = true)
     record BetCancel(String producer, long timestamp, @JsonProperty("request_id") Long requestId,
+            @JsonProperty("event_id") String eventId, @JsonProperty("start_time") Long startTime,
+            @JsonProperty("end_time") Long endTime, List<MarketRef> markets) implements FeedMessage {
+    }
+
+    /** Undoes a bet_cancel (the same window, or the whole market when none): its bets stand again. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record RollbackBetCancel(String producer, long timestamp, @JsonProperty("request_id") Long requestId,
             @JsonProperty("event_id") String eventId, @JsonProperty("start_time") Long startTime,
             @JsonProperty("end_time") Long endTime, List<MarketRef> markets) implements FeedMessage {
     }

@@ -67,6 +67,10 @@ class FeedTransactions {
     @Transactional
     @Fenced
     Applied apply(FeedMessage message) {
+        // a message that waits for a lock longer than max-inactivity fails (and its producer goes down and recovers)
+        // instead of holding its producer's row, which the watcher's down needs, for as long as the wait lasts
+        jdbc.queryOne("SELECT set_config('lock_timeout', ?, true)", rs -> rs.getString(1),
+                config.maxInactivity().toMillis() + "ms");
         String producer = message.producer();
         String handover = config.handoverTo();
         Status mine = Status.DOWN;
@@ -104,6 +108,10 @@ class FeedTransactions {
         }
         if (message instanceof RollbackBetSettlement m) {
             return rollback(m);
+        }
+        if (message instanceof FeedMessage.RollbackBetCancel m) {
+            return eachMarket(m.eventId(), m.markets(), m.timestamp(), market -> reopened(market,
+                    results.rollbackCancel("feed:" + m.producer(), market, instant(m.startTime()), instant(m.endTime()))));
         }
         throw new IllegalArgumentException("Not a stateful message: " + message.getClass().getSimpleName());
     }
@@ -156,6 +164,7 @@ class FeedTransactions {
                 stale++;
                 continue;
             }
+            markets.settledByFeed(market.get(), m.timestamp(), FeedStatus.SETTLED);
             List<Long> winners = new ArrayList<>();
             List<Long> voids = new ArrayList<>();
             List<Long> partials = new ArrayList<>();
@@ -188,13 +197,26 @@ class FeedTransactions {
     }
 
     private Applied cancel(BetCancel m) {
-        return eachMarket(m.eventId(), m.markets(), m.timestamp(), market -> m.startTime() == null && m.endTime() == null
-                ? results.post("feed:" + m.producer(), market, new long[0], new long[0], true, null)
-                : results.cancelBets("feed:" + m.producer(), market, instant(m.startTime()), instant(m.endTime())));
+        return eachMarket(m.eventId(), m.markets(), m.timestamp(), market -> {
+            if (m.startTime() != null || m.endTime() != null) {
+                return results.cancelBets("feed:" + m.producer(), market, instant(m.startTime()), instant(m.endTime()));
+            }
+            markets.settledByFeed(market, m.timestamp(), FeedStatus.CANCELLED);
+            return results.post("feed:" + m.producer(), market, new long[0], new long[0], true, null);
+        });
     }
 
     private Applied rollback(RollbackBetSettlement m) {
-        return eachMarket(m.eventId(), m.markets(), m.timestamp(), market -> results.withdraw("feed:" + m.producer(), market));
+        return eachMarket(m.eventId(), m.markets(), m.timestamp(),
+                market -> reopened(market, results.withdraw("feed:" + m.producer(), market)));
+    }
+
+    /** After a rollback the market trades as the feed says again, unless its event is over (FeedMarkets.reopen). */
+    private Results.Posted reopened(long market, Results.Posted posted) {
+        if (posted.newRevision()) {
+            markets.reopen(market);
+        }
+        return posted;
     }
 
     /** A settlement-side message on each market it names whose settlement turn it is; a posted revision counts. */

@@ -12,6 +12,7 @@ import java.util.Set;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 
+import io.holdfast.events.Outbox;
 import io.holdfast.platform.Jdbc;
 import io.holdfast.platform.ModuleApi;
 
@@ -22,7 +23,8 @@ import io.holdfast.platform.ModuleApi;
  * closed, settled and void stay; otherwise SUSPENDED when a trader holds it, its producer is down, or the feed does
  * not say ACTIVE; else OPEN. A market row is taken {@code FOR UPDATE} (in id order) before its status moves, the
  * lock that waits for the placements holding it {@code FOR KEY SHARE}. The caller refreshes the odds book with the
- * market ids returned, after the commit.
+ * market ids returned, after the commit. Every status or price it moves is recorded in the outbox in the same
+ * transaction ({@code market.status-changed}, {@code market.price-changed}), as the back office's changes are.
  */
 @ApplicationScoped
 @ModuleApi
@@ -53,18 +55,31 @@ public class FeedMarkets {
     private record Row(long id, String status, String producer, Long feedTs) {
     }
 
+    /** Derives the status, and returns the markets whose status it moved: id, from, to. */
     private static final String DERIVED_STATUS = """
-            UPDATE market SET status = CASE WHEN operator_hold OR producer_down OR feed_status IS DISTINCT FROM 'ACTIVE'
-                                            THEN 'SUSPENDED' ELSE 'OPEN' END,
-                   suspended_at = CASE WHEN status = 'OPEN'
-                                        AND (operator_hold OR producer_down OR feed_status IS DISTINCT FROM 'ACTIVE')
-                                       THEN clock_timestamp() ELSE suspended_at END
-            WHERE id = ANY (?) AND source = 'FEED' AND status IN ('OPEN', 'SUSPENDED')""";
+            WITH before AS (SELECT id, status FROM market WHERE id = ANY (?)),
+            moved AS (
+                UPDATE market SET status = CASE WHEN operator_hold OR producer_down OR feed_status IS DISTINCT FROM 'ACTIVE'
+                                                THEN 'SUSPENDED' ELSE 'OPEN' END,
+                       suspended_at = CASE WHEN status = 'OPEN'
+                                            AND (operator_hold OR producer_down OR feed_status IS DISTINCT FROM 'ACTIVE')
+                                           THEN clock_timestamp() ELSE suspended_at END
+                WHERE id = ANY (?) AND source = 'FEED' AND status IN ('OPEN', 'SUSPENDED')
+                RETURNING id, status)
+            SELECT moved.id, before.status, moved.status FROM moved JOIN before ON before.id = moved.id
+            WHERE moved.status <> before.status ORDER BY moved.id""";
 
     private final Jdbc jdbc;
+    private final Outbox outbox;
 
-    FeedMarkets(Jdbc jdbc) {
+    FeedMarkets(Jdbc jdbc, Outbox outbox) {
         this.jdbc = jdbc;
+        this.outbox = outbox;
+    }
+
+    private static Outbox.Event statusChanged(long market, String from, String to) {
+        return new Outbox.Event(Outbox.Type.MARKET_STATUS_CHANGED, market, Outbox.payload("marketId", market, "from",
+                from, "to", to));
     }
 
     /** The event with this feed reference, created (SCHEDULED, owned by {@code producer}) when new. */
@@ -204,9 +219,12 @@ public class FeedMarkets {
                 + "producer = CASE WHEN ? THEN ? ELSE producer END WHERE id = ?", ts, moves, to.name(), moves, producer,
                 eventId);
         if (moves && (to == EventStatus.FINISHED || to == EventStatus.CANCELLED)) {
-            List<Long> open = jdbc.query("SELECT id FROM market WHERE event_id = ? AND status IN ('OPEN', 'SUSPENDED') "
-                    + "ORDER BY id FOR UPDATE", rs -> rs.getLong(1), eventId);
-            jdbc.update("UPDATE market SET status = 'CLOSED' WHERE id = ANY (?)", (Object) toArray(open));
+            List<Outbox.Event> closed = jdbc.query("SELECT id, status FROM market WHERE event_id = ? "
+                    + "AND status IN ('OPEN', 'SUSPENDED') ORDER BY id FOR UPDATE",
+                    rs -> statusChanged(rs.getLong(1), rs.getString(2), "CLOSED"), eventId);
+            jdbc.update("UPDATE market SET status = 'CLOSED' WHERE id = ANY (?)",
+                    (Object) closed.stream().mapToLong(Outbox.Event::key).toArray());
+            outbox.recordAll(closed);
         }
         if (moves) {
             out.changed().addAll(jdbc.query("SELECT id FROM market WHERE event_id = ? ORDER BY id", rs -> rs.getLong(1),
@@ -231,6 +249,38 @@ public class FeedMarkets {
         return jdbc.update("UPDATE market SET feed_settle_ts = ?, feed_certainty = coalesce(?, feed_certainty) "
                 + "WHERE id = ? AND (feed_settle_ts IS NULL OR feed_settle_ts < ?)", ts,
                 certainty == null ? null : certainty.shortValue(), marketId, ts) == 1;
+    }
+
+    /**
+     * The feed settled (or voided) the market at {@code ts}: its feed status says so, and no price or status older
+     * than that message moves it again. Should a rollback reopen it, it stays suspended until the feed prices it anew.
+     */
+    public void settledByFeed(long marketId, long ts, FeedStatus status) {
+        jdbc.update("UPDATE market SET feed_status = ?, feed_ts = greatest(coalesce(feed_ts, 0), ?) WHERE id = ? "
+                + "AND source = 'FEED'", status.name(), ts, marketId);
+    }
+
+    /**
+     * A rollback (of a settlement, or of a cancel) left the market without a result: it trades again as the feed
+     * says (its status derived: suspended until the feed calls it active), unless its event is over. Closed it stays
+     * when the result in force is a result, or the event finished. True when it reopened.
+     */
+    public boolean reopen(long marketId) {
+        lock(List.of(marketId));
+        int n = jdbc.update("""
+                UPDATE market m SET status = 'SUSPENDED', suspended_at = clock_timestamp()
+                FROM event e
+                WHERE e.id = m.event_id AND m.id = ? AND m.source = 'FEED' AND m.status = 'CLOSED'
+                  AND e.status IN ('SCHEDULED', 'LIVE')
+                  AND NOT EXISTS (SELECT 1 FROM market_result r WHERE r.market_id = m.id
+                                    AND r.revision = m.result_revision AND r.has_result)""", marketId);
+        if (n == 0) {
+            return false;
+        }
+        outbox.record(Outbox.Type.MARKET_STATUS_CHANGED, marketId, Outbox.payload("marketId", marketId, "from",
+                "CLOSED", "to", "SUSPENDED"));
+        derive(Set.of(marketId));
+        return true;
     }
 
     /** The producer went down (silent, lagging, or told us to recover): every market it owns is suspended. */
@@ -265,6 +315,8 @@ public class FeedMarkets {
                     ON CONFLICT (event_id, feed_ref) WHERE feed_ref IS NOT NULL DO NOTHING""",
                     eventId, m.name() == null ? "Market " + m.ref() : m.name(), producer, m.ref(), !producerUp);
             id = marketId(eventId, m.ref()).orElseThrow();
+            outbox.record(Outbox.Type.MARKET_STATUS_CHANGED, id, Outbox.payload("marketId", id, "eventId", eventId,
+                    "from", null, "to", "SUSPENDED", "name", m.name() == null ? "Market " + m.ref() : m.name()));
         }
         int position = jdbc.queryOne("SELECT count(*) FROM selection WHERE market_id = ?", rs -> rs.getInt(1), id)
                 .orElse(0);
@@ -285,13 +337,16 @@ public class FeedMarkets {
         if (o.odds() == null) {
             return;
         }
-        jdbc.query("""
+        outbox.recordAll(jdbc.query("""
                 WITH moved AS (
                     UPDATE selection SET odds = ?, version = version + 1
                     WHERE market_id = ? AND feed_ref = ? AND odds <> ? RETURNING id, odds, version)
                 INSERT INTO price_history (selection_id, odds, version, actor)
-                SELECT id, odds, version, ? FROM moved RETURNING selection_id""", rs -> rs.getLong(1),
-                o.odds(), marketId, o.ref(), o.odds(), actor);
+                SELECT id, odds, version, ? FROM moved RETURNING selection_id, odds, version""",
+                rs -> new Outbox.Event(Outbox.Type.PRICE_CHANGED, marketId, Outbox.payload("marketId", marketId,
+                        "selectionId", rs.getLong(1), "odds", rs.getBigDecimal(2).setScale(2, java.math.RoundingMode.DOWN),
+                        "version", rs.getInt(3))),
+                o.odds(), marketId, o.ref(), o.odds(), actor));
     }
 
     /** Locks the markets FOR UPDATE in id order (the order placements and settlement lock them too). */
@@ -310,7 +365,9 @@ public class FeedMarkets {
     /** Derives the status of these feed markets from trader hold, producer and feed status (locked by the caller). */
     void derive(Set<Long> ids) {
         if (!ids.isEmpty()) {
-            jdbc.update(DERIVED_STATUS, (Object) toArray(ids));
+            long[] array = toArray(ids);
+            outbox.recordAll(jdbc.query(DERIVED_STATUS, rs -> statusChanged(rs.getLong(1), rs.getString(2),
+                    rs.getString(3)), array, array));
         }
     }
 

@@ -167,6 +167,51 @@ public class Results {
         return new Posted(marketId, revision, true);
     }
 
+    /**
+     * Undoes a cancel (the feed's rollback_bet_cancel): with a window, that window no longer voids its bets; without
+     * one, the market's void result gives way to the result before it (or to none). A new revision, so settlement
+     * takes the bets' refunds back and settles them as the result in force says. Nothing to undo: no new revision.
+     */
+    @Transactional
+    @Fenced
+    public Posted rollbackCancel(String actor, long marketId, Instant from, Instant to) {
+        jdbc.queryOne("SELECT status FROM market WHERE id = ? FOR UPDATE", rs -> rs.getString(1), marketId)
+                .orElseThrow(() -> ProblemException.notFound("Market"));
+        Optional<MarketResult> latest = latest(marketId);
+        int revision = latest.map(MarketResult::revision).orElse(0) + 1;
+        int previous;
+        if (from == null && to == null) {
+            if (latest.isEmpty() || !latest.get().voidMarket()) {
+                return new Posted(marketId, latest.map(MarketResult::revision).orElse(0), false);
+            }
+            previous = jdbc.queryOne("SELECT max(revision) FROM market_result WHERE market_id = ? AND revision < ? "
+                    + "AND NOT void_market", rs -> rs.getInt(1), marketId, revision - 1).orElse(0);
+        } else {
+            if (jdbc.update("UPDATE bet_cancel_window SET rolled_back = true WHERE market_id = ? AND NOT rolled_back "
+                    + "AND start_at IS NOT DISTINCT FROM ? AND end_at IS NOT DISTINCT FROM ?", marketId, from, to) == 0) {
+                return new Posted(marketId, latest.map(MarketResult::revision).orElse(0), false);
+            }
+            previous = revision - 1;
+        }
+        // the revision in force again (none: no result, the bets stand open)
+        jdbc.update("""
+                INSERT INTO market_result (market_id, revision, winners, voids, void_market, posted_by, closed_at,
+                                           has_result, partial_selections, partial_factors)
+                SELECT ?, ?, coalesce(r.winners, '{}'), coalesce(r.voids, '{}'), coalesce(r.void_market, false), ?,
+                       r.closed_at, coalesce(r.has_result, false), coalesce(r.partial_selections, '{}'),
+                       coalesce(r.partial_factors, '{}')
+                FROM (SELECT 1) one LEFT JOIN market_result r ON r.market_id = ? AND r.revision = ?""",
+                marketId, revision, actor, marketId, previous);
+        jdbc.update("UPDATE market SET result_revision = ?, settlement_attempts = 0, settlement_retry_at = NULL, "
+                + "status = CASE WHEN status IN ('SETTLEMENT_FAILED', 'SETTLED', 'VOID') THEN 'CLOSED' ELSE status END "
+                + "WHERE id = ?", revision, marketId);
+        audit.record(actor, "CANCEL_ROLLED_BACK", "market " + marketId + " revision " + revision + (from == null
+                && to == null ? " (void market undone)" : " bets placed from " + (from == null ? "the start" : from)
+                        + " to " + (to == null ? "the end" : to) + " stand again"));
+        posted.fire(new ResultPosted(marketId));
+        return new Posted(marketId, revision, true);
+    }
+
     /** A new result revision committed. */
     record ResultPosted(long marketId) {
     }

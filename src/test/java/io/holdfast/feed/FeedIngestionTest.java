@@ -160,6 +160,25 @@ class FeedIngestionTest {
     }
 
     @Test
+    void shouldSuspendEveryMarketOfTheEventOnABetStopForAGroupItCannotResolve() {
+        Messages p = new Messages(unique("pre"));
+        upAndAlive(p);
+        String event = "sr:match:" + unique("");
+        ingester.handle(p.odds(Messages.now(), event, null, Messages.market("1", 1, "2.00", "3.00", "4.00"),
+                Messages.market("18", 1, "1.90", "1.90")));
+        // UOF's groups come from market descriptions we do not hold: the safe reading is every market of the event
+        ingester.handle(new FeedMessage.BetStop(p.producer, Messages.now(), null, event, "score", null, null));
+        assertThat(status(market(event, "1"))).isEqualTo("SUSPENDED");
+        assertThat(status(market(event, "18"))).isEqualTo("SUSPENDED");
+        // a bet stop naming its markets stops only those
+        ingester.handle(p.odds(Messages.now(), event, null, Messages.market("1", 1, "2.00", "3.00", "4.00"),
+                Messages.market("18", 1, "1.90", "1.90")));
+        ingester.handle(new FeedMessage.BetStop(p.producer, Messages.now(), null, event, null, null, List.of("18")));
+        assertThat(status(market(event, "1"))).isEqualTo("OPEN");
+        assertThat(status(market(event, "18"))).isEqualTo("SUSPENDED");
+    }
+
+    @Test
     void shouldKeepATradersSuspensionOverTheFeedAndTheFeedsOverTheTradersResume() {
         Messages p = new Messages(unique("pre"));
         upAndAlive(p);
@@ -231,5 +250,45 @@ class FeedIngestionTest {
 
         ingester.handle(pre.odds(Messages.now(), event, null, Messages.market("1", 1, "9.00", "9.00", "9.00")));
         assertThat(Db.string("SELECT odds::text FROM selection WHERE id = ?", selection(market, "1"))).isEqualTo("1.80");
+    }
+
+    @Test
+    void shouldRecordWhatTheFeedChangesInTheOutboxOnceAndNothingForADuplicate() {
+        Messages p = new Messages(unique("outbox"));
+        upAndAlive(p);
+        String event = "sr:match:" + unique("");
+        ingester.handle(p.odds(Messages.now(), event, null, Messages.market("1", 1, "2.00", "3.00", "4.00")));
+        long market = market(event, "1");
+        assertThat(events("market.status-changed", market, "to")).as("created suspended, opened").containsExactly(
+                "SUSPENDED", "OPEN");
+
+        var prices = p.odds(Messages.now(), event, null, Messages.market("1", 1, "2.20", "3.00", "3.60"));
+        ingester.handle(prices);
+        ingester.handle(prices); // a duplicate: no change, no event
+        assertThat(events("market.price-changed", market, "odds")).containsExactly("2.20", "3.60");
+
+        ingester.handle(p.betStop(Messages.now(), event));
+        ingester.handle(p.odds(Messages.now(), event, FeedMessage.ENDED));
+        assertThat(events("market.status-changed", market, "to")).containsExactly("SUSPENDED", "OPEN", "SUSPENDED",
+                "CLOSED");
+    }
+
+    /** The outbox's events of this type about this market, in order: this field of each payload. */
+    private static List<String> events(String type, long market, String field) {
+        List<String> out = new ArrayList<>();
+        try (var c = Db.connect(); var ps = c.prepareStatement("SELECT payload ->> ? FROM event_outbox "
+                + "WHERE type = ? AND aggregate_key = ? ORDER BY id")) {
+            ps.setString(1, field);
+            ps.setString(2, type);
+            ps.setString(3, Long.toString(market));
+            try (var rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getString(1));
+                }
+            }
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
+        return out;
     }
 }

@@ -44,6 +44,10 @@ class FeedMessageJsonTest {
                 + "\"start_time\":3,\"markets\":[{\"id\":\"18\"}]}", FeedMessage.class))
                 .isEqualTo(new FeedMessage.BetCancel("live", 1, null, "e", 3L, null,
                         java.util.List.of(new FeedMessage.MarketRef("18"))));
+        assertThat(JSON.readValue("{\"type\":\"rollback_bet_cancel\",\"producer\":\"live\",\"timestamp\":2,"
+                + "\"event_id\":\"e\",\"end_time\":4,\"markets\":[{\"id\":\"18\"}]}", FeedMessage.class))
+                .isEqualTo(new FeedMessage.RollbackBetCancel("live", 2, null, "e", null, 4L,
+                        java.util.List.of(new FeedMessage.MarketRef("18"))));
         assertThat(JSON.readValue("{\"type\":\"rollback_bet_settlement\",\"producer\":\"live\",\"timestamp\":1,"
                 + "\"event_id\":\"e\",\"markets\":[{\"id\":\"1\"}]}", FeedMessage.class))
                 .isInstanceOf(FeedMessage.RollbackBetSettlement.class);

@@ -59,6 +59,9 @@ class FeedSettlementTest {
         Setup s = openMarket();
         Api.Bettor bettor = Api.bettor(10_000);
         long bet = bet(bettor, selection(s.market(), "1"), "2.00");
+        // the final whistle: the event is over, so the rollback below leaves its market closed
+        ingester.handle(s.p().odds(Messages.now(), s.event(), FeedMessage.ENDED));
+        assertThat(Db.string("SELECT status FROM market WHERE id = ?", s.market())).isEqualTo("CLOSED");
         ingester.handle(s.p().settlement(Messages.now(), s.event(), "1", 1, "1", 3));
         await().atMost(Duration.ofSeconds(15)).until(() -> Api.balance(bettor) == 11_000);
 
@@ -118,5 +121,87 @@ class FeedSettlementTest {
         assertThat(Db.longValue("SELECT payout FROM bet WHERE id = ?", lost)).isEqualTo(500);
         assertThat(Api.balance(bettor)).isEqualTo(8_000 + 1_500 + 500);
         assertThat(Db.ledgerSum(bettor.id())).isEqualTo(Db.storedBalance(bettor.id()));
+    }
+
+    @Test
+    void shouldTradeAMarketAgainAsTheFeedSaysWhenItsSettlementIsRolledBackDuringTheMatch() throws Exception {
+        Setup s = openMarket();
+        try (AutoCloseable alive = s.p().keepAlive(ingester)) {
+            Api.Bettor bettor = Api.bettor(10_000);
+            long bet = bet(bettor, selection(s.market(), "1"), "2.00");
+            long beforeSettlement = Messages.now();
+            long settledAt = Messages.now();
+            ingester.handle(s.p().settlement(settledAt, s.event(), "1", 1, "1", 3));
+            await().atMost(Duration.ofSeconds(15)).until(() -> Api.balance(bettor) == 11_000);
+            await().atMost(Duration.ofSeconds(15)).until(() -> marketStatus(s.market()).equals("SETTLED"));
+
+            ingester.handle(s.p().rollback(Messages.now(), s.event(), "1"));
+            await().atMost(Duration.ofSeconds(15)).until(() -> Api.balance(bettor) == 9_000);
+            assertThat(status(bet)).isEqualTo("ACCEPTED");
+            assertThat(marketStatus(s.market())).as("the feed's last word on it was 'settled'").isEqualTo("SUSPENDED");
+            // prices from before the settlement, late: they move nothing
+            ingester.handle(s.p().odds(beforeSettlement, s.event(), null, Messages.market("1", 1, "5.00", "5.00", "5.00")));
+            assertThat(marketStatus(s.market())).isEqualTo("SUSPENDED");
+            // the feed prices it again: it trades at those prices
+            ingester.handle(s.p().odds(Messages.now(), s.event(), null, Messages.market("1", 1, "1.80", "3.20", "4.40")));
+            assertThat(marketStatus(s.market())).isEqualTo("OPEN");
+            bet(bettor, selection(s.market(), "1"), "1.80");
+            assertThat(Db.ledgerSum(bettor.id())).isEqualTo(Db.storedBalance(bettor.id()));
+        }
+    }
+
+    @Test
+    void shouldLetTheBetsOfACancelWindowStandAgainWhenTheCancelIsRolledBack() throws Exception {
+        Setup s = openMarket();
+        Api.Bettor bettor = Api.bettor(10_000);
+        long before = bet(bettor, selection(s.market(), "2"), "3.00");
+        Thread.sleep(20);
+        long from = System.currentTimeMillis();
+        long inside = bet(bettor, selection(s.market(), "2"), "3.00");
+        long to = System.currentTimeMillis() + 1;
+        ingester.handle(s.p().cancel(Messages.now(), s.event(), "1", from, to));
+        await().atMost(Duration.ofSeconds(15)).until(() -> status(inside).equals("VOID"));
+        assertThat(Api.balance(bettor)).isEqualTo(9_000);
+
+        var rollback = s.p().rollbackCancel(Messages.now(), s.event(), "1", from, to);
+        ingester.handle(rollback);
+        await().atMost(Duration.ofSeconds(15)).until(() -> status(inside).equals("ACCEPTED"));
+        assertThat(Api.balance(bettor)).isEqualTo(8_000);
+        long revisions = Db.longValue("SELECT count(*) FROM market_result WHERE market_id = ?", s.market());
+        ingester.handle(rollback); // the same message again changes nothing
+        ingester.handle(s.p().rollbackCancel(Messages.now(), s.event(), "1", from, to)); // nor a newer one: undone
+        assertThat(Db.longValue("SELECT count(*) FROM market_result WHERE market_id = ?", s.market())).isEqualTo(revisions);
+
+        ingester.handle(s.p().settlement(Messages.now(), s.event(), "1", 1, "2", 3));
+        await().atMost(Duration.ofSeconds(15)).until(() -> status(inside).equals("WON"));
+        assertThat(status(before)).isEqualTo("WON");
+        assertThat(Api.balance(bettor)).isEqualTo(8_000 + 3_000 + 3_000);
+        assertThat(Db.ledgerSum(bettor.id())).isEqualTo(Db.storedBalance(bettor.id()));
+    }
+
+    @Test
+    void shouldRestoreTheResultAWholeMarketCancelReplacedWhenTheCancelIsRolledBack() {
+        Setup s = openMarket();
+        Api.Bettor bettor = Api.bettor(10_000);
+        long won = bet(bettor, selection(s.market(), "1"), "2.00");
+        long lost = bet(bettor, selection(s.market(), "2"), "3.00");
+        ingester.handle(s.p().settlement(Messages.now(), s.event(), "1", 1, "1", 3));
+        await().atMost(Duration.ofSeconds(15)).until(() -> status(lost).equals("LOST"));
+        assertThat(Api.balance(bettor)).isEqualTo(8_000 + 2_000);
+
+        ingester.handle(s.p().cancel(Messages.now(), s.event(), "1", null, null)); // the whole market void
+        await().atMost(Duration.ofSeconds(15)).until(() -> status(lost).equals("VOID"));
+        assertThat(Api.balance(bettor)).isEqualTo(10_000);
+
+        ingester.handle(s.p().rollbackCancel(Messages.now(), s.event(), "1", null, null));
+        await().atMost(Duration.ofSeconds(15)).until(() -> status(lost).equals("LOST"));
+        assertThat(status(won)).isEqualTo("WON");
+        assertThat(Api.balance(bettor)).isEqualTo(8_000 + 2_000);
+        assertThat(marketStatus(s.market())).as("the result in force again: the market stays settled").isEqualTo("SETTLED");
+        assertThat(Db.ledgerSum(bettor.id())).isEqualTo(Db.storedBalance(bettor.id()));
+    }
+
+    private static String marketStatus(long market) {
+        return Db.string("SELECT status FROM market WHERE id = ?", market);
     }
 }

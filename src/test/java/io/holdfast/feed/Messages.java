@@ -88,6 +88,11 @@ final class Messages {
                 List.of(new FeedMessage.MarketRef(market)));
     }
 
+    FeedMessage.RollbackBetCancel rollbackCancel(long ts, String event, String market, Long startTime, Long endTime) {
+        return new FeedMessage.RollbackBetCancel(producer, ts, null, event, startTime, endTime,
+                List.of(new FeedMessage.MarketRef(market)));
+    }
+
     /** Sends this producer's alive every 500 ms until closed (a producer silent for 3 s is down). */
     AutoCloseable keepAlive(FeedIngester ingester) {
         java.util.concurrent.ScheduledExecutorService alive = java.util.concurrent.Executors

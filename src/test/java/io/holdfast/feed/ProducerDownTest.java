@@ -130,4 +130,59 @@ class ProducerDownTest {
         assertThat(status(market)).isEqualTo("SUSPENDED");
         Api.anonymous().get("/api/ops/feed").then().statusCode(401);
     }
+
+    @Test
+    void shouldTakeAProducerDownWhileTheIngesterIsStuckInOneOfItsMessages() throws Exception {
+        Messages p = new Messages(unique("stuck"));
+        up(ingester, p);
+        String event = "sr:match:" + unique("");
+        ingester.handle(p.odds(Messages.now() - 2_000, event, null, Messages.market("1", 1, "2.00", "3.00", "4.00")));
+        long market = market(event, "1");
+        assertThat(status(market)).isEqualTo("OPEN");
+
+        // another transaction holds the market: the next odds_change (1.5 s old when it comes) waits for it, 2.5 s
+        var applying = Executors.newSingleThreadExecutor();
+        try (java.sql.Connection c = io.holdfast.support.Db.connect()) {
+            c.setAutoCommit(false);
+            try (var lock = c.prepareStatement("SELECT id FROM market WHERE id = ? FOR UPDATE")) {
+                lock.setLong(1, market);
+                lock.executeQuery().close();
+            }
+            long sent = System.currentTimeMillis();
+            var done = applying.submit(() -> ingester.handle(p.odds(Messages.now() - 1_500, event, null,
+                    Messages.market("1", 1, "2.10", "3.00", "3.80"))));
+            Thread.sleep(2_500);
+            c.rollback();
+            done.get(10, TimeUnit.SECONDS);
+            await().atMost(Duration.ofSeconds(5)).until(() -> "DOWN".equals(
+                    Db.string("SELECT status FROM feed_producer WHERE name = ?", p.producer)));
+            // taken down by the watcher while stuck (3 s after the message's timestamp), not by the silence timer
+            // (3 s after it came) nor only once the message was through
+            assertThat(Db.string("SELECT down_reason FROM feed_producer WHERE name = ?", p.producer)).contains("stuck");
+            assertThat(status(market)).isEqualTo("SUSPENDED");
+            assertThat(System.currentTimeMillis() - sent).isLessThan(6_000);
+        } finally {
+            applying.shutdownNow();
+        }
+    }
+
+    @Test
+    void shouldTakeAProducerDownWhenOneOfItsMessagesCannotBeApplied() {
+        Messages p = new Messages(unique("poison"));
+        up(ingester, p);
+        String event = "sr:match:" + unique("");
+        ingester.handle(p.odds(Messages.now(), event, null, Messages.market("1", 1, "2.00", "3.00", "4.00")));
+        long market = market(event, "1");
+        assertThat(status(market)).isEqualTo("OPEN");
+
+        // a settlement naming an outcome the market does not have fails: what it should have changed is unknown
+        ingester.handle(p.settlement(Messages.now(), event, "1", 1, "1", 9));
+        assertThat(Db.string("SELECT status FROM feed_producer WHERE name = ?", p.producer)).isEqualTo("DOWN");
+        assertThat(Db.string("SELECT down_reason FROM feed_producer WHERE name = ?", p.producer))
+                .contains("bet_settlement");
+        assertThat(status(market)).isEqualTo("SUSPENDED");
+        // its next alive asks to recover from before it: the message is sent again
+        ingester.handle(p.alive(Messages.now()));
+        assertThat(Db.string("SELECT status FROM feed_producer WHERE name = ?", p.producer)).isEqualTo("RECOVERING");
+    }
 }

@@ -60,6 +60,8 @@ class FeedPairIT {
         final List<long[]> arrivals = new CopyOnWriteArrayList<>(); // {arrival ms, producer: 0 prematch / 1 live}
         /** event|market -> {timestamp, odds of outcome 1 (x100)}: what the app must end with. */
         final Map<String, long[]> latest = new ConcurrentHashMap<>();
+        /** event|market|outcome -> every price the feed sent for it (recovery answers too): {arrival ms, timestamp, odds x100}. */
+        final Map<String, List<long[]>> history = new ConcurrentHashMap<>();
         volatile boolean stop;
 
         @Override
@@ -91,6 +93,11 @@ class FeedPairIT {
                     if (market.path("status").asInt() != 1 || market.path("outcomes").isEmpty()) {
                         continue;
                     }
+                    for (JsonNode o : market.path("outcomes")) {
+                        history.computeIfAbsent(m.path("event_id").asText() + "|" + market.path("id").asText() + "|"
+                                + o.path("id").asText(), k -> new CopyOnWriteArrayList<>()).add(new long[] {
+                                        System.currentTimeMillis(), ts, Math.round(o.path("odds").asDouble() * 100) });
+                    }
                     long odds = Math.round(market.path("outcomes").get(0).path("odds").asDouble() * 100);
                     latest.merge(m.path("event_id").asText() + "|" + market.path("id").asText(), new long[] { ts, odds },
                             (old, now) -> now[0] > old[0] ? now : old);
@@ -104,6 +111,23 @@ class FeedPairIT {
 
         long firstArrival(int producer, long after) {
             return arrivals.stream().filter(a -> a[1] == producer && a[0] > after).mapToLong(a -> a[0]).min().orElse(0);
+        }
+
+        /**
+         * The prices (x100) the feed had given this outcome at some moment between {@code from} and {@code to}: at
+         * each moment the one of the newest timestamp among the messages arrived by then (a recovery's answers arrive
+         * late and may be old). Empty when the feed never priced it by {@code to}.
+         */
+        java.util.Set<Long> pricesBetween(String outcome, long from, long to) {
+            List<long[]> h = history.getOrDefault(outcome, List.of());
+            java.util.Set<Long> out = new java.util.HashSet<>();
+            List<Long> moments = new ArrayList<>(List.of(from));
+            h.stream().filter(e -> e[0] > from && e[0] <= to).forEach(e -> moments.add(e[0]));
+            for (long t : moments) {
+                h.stream().filter(e -> e[0] <= t).max(java.util.Comparator.comparingLong(e -> e[1]))
+                        .ifPresent(e -> out.add(e[2]));
+            }
+            return out;
         }
     }
 
@@ -208,55 +232,105 @@ class FeedPairIT {
     void aSilentProducerTakesNoBetAfterMaxInactivityAndBetsAgainAfterRecovery() throws Exception {
         Instant streamStart = Instant.now();
         long silenceAt;
+        long prematchDownsBefore = producer("prematch").path("downs").asLong();
         try (Stream stream = new Stream().start()) {
             sleep(6_000);
             silenceAt = System.currentTimeMillis();
             assertThat(status("POST", SIM + "/control/silence?producer=live&seconds=10")).isEqualTo(200);
             Pair.await("the live producer UP again", Duration.ofSeconds(40),
                     () -> System.currentTimeMillis() > silenceAt + 10_000 && producersUp(2));
-            sleep(5_000);
+            sleep(8_000);
             assertThat(stream.errors).isEmpty();
         }
         long lastLive = listener.lastArrival(1, silenceAt + 200);
         long resumed = listener.firstArrival(1, silenceAt + 9_000);
         JsonNode live = producer("live");
+        JsonNode prematch = producer("prematch");
         Instant upAgain = Instant.parse(live.path("statusSince").asText());
         Instant downAt = Instant.parse(live.path("lastDownAt").asText());
+        java.sql.Timestamp deadline = java.sql.Timestamp.from(Instant.ofEpochMilli(lastLive + MAX_INACTIVITY_MILLIS + 500));
+        java.sql.Timestamp up = java.sql.Timestamp.from(upAgain);
 
-        // until the feed resumed (the markets stay suspended until the recovery ends; a bet whose transaction began
-        // while the recovery's transaction held the market waits for it and takes the reopened market, with a
-        // placed_at a few ms before the reopening: the window ends when the feed talks again, not at UP).
-        // The live producer's bets: placed on a feed event at or after its kick-off (the hand-over to live); before
-        // it, the event's markets belong to the pre-match producer
-        long late = count("""
-                SELECT count(*) FROM bet b JOIN bet_leg l ON l.bet_id = b.id JOIN event e ON e.id = l.event_id
-                WHERE e.source = 'FEED' AND b.placed_at >= e.starts_at AND b.status IN ('ACCEPTED', 'WON', 'LOST', 'VOID')
-                  AND b.placed_at > ? AND b.placed_at < ?""", java.sql.Timestamp.from(Instant.ofEpochMilli(
-                lastLive + MAX_INACTIVITY_MILLIS + 500)), java.sql.Timestamp.from(Instant.ofEpochMilli(resumed)));
-        long prematchDuring = count("""
-                SELECT count(*) FROM bet b JOIN bet_leg l ON l.bet_id = b.id JOIN event e ON e.id = l.event_id
-                WHERE e.source = 'FEED' AND b.placed_at < e.starts_at AND b.status IN ('ACCEPTED', 'WON', 'LOST', 'VOID')
-                  AND b.placed_at > ? AND b.placed_at < ?""", java.sql.Timestamp.from(Instant.ofEpochMilli(
-                lastLive + MAX_INACTIVITY_MILLIS + 500)), java.sql.Timestamp.from(Instant.ofEpochMilli(resumed)));
-        long liveAfter = count("""
-                SELECT count(*) FROM bet b JOIN bet_leg l ON l.bet_id = b.id JOIN event e ON e.id = l.event_id
-                WHERE e.source = 'FEED' AND b.placed_at >= e.starts_at AND b.status IN ('ACCEPTED', 'WON', 'LOST', 'VOID')
-                  AND b.placed_at > ?""",
-                java.sql.Timestamp.from(upAgain));
+        // A bet on the live producer's markets: one on a LIVE event (it waits its live delay: due_at; only the live
+        // producer prices a match once it kicked off), or one priced at a version the live producer set. It is
+        // accepted when its delay ends and the completer decides it (decided_at), a bet without delay when placed.
+        // None may be accepted from max-inactivity + 0.5 s after the producer's last message until it is UP again.
+        String liveBets = """
+                SELECT count(DISTINCT b.id) FROM bet b JOIN bet_leg l ON l.bet_id = b.id
+                  LEFT JOIN price_history ph ON ph.selection_id = l.selection_id AND ph.version = l.version
+                WHERE (b.due_at IS NOT NULL OR ph.actor = 'feed:live') AND\s""";
+        String prematchBets = """
+                SELECT count(DISTINCT b.id) FROM bet b JOIN bet_leg l ON l.bet_id = b.id
+                  JOIN price_history ph ON ph.selection_id = l.selection_id AND ph.version = l.version
+                WHERE b.due_at IS NULL AND ph.actor = 'feed:prematch' AND\s""";
+        String accepted = "b.status IN ('ACCEPTED', 'WON', 'LOST', 'VOID') ";
+        long late = count(liveBets + accepted + "AND coalesce(b.decided_at, b.placed_at) > ? "
+                + "AND coalesce(b.decided_at, b.placed_at) < ?", deadline, up);
+        long placedSilent = count(liveBets + "b.placed_at > ? AND b.placed_at < ?", deadline,
+                java.sql.Timestamp.from(upAgain.minusMillis(200)));
+        long rejected = count(liveBets + "b.status = 'REJECTED' AND b.reject_reason = 'MARKET_SUSPENDED' "
+                + "AND b.decided_at > ? AND b.decided_at < ?", java.sql.Timestamp.from(Instant.ofEpochMilli(lastLive)), up);
+        long prematchDuring = count(prematchBets + accepted + "AND b.placed_at > ? AND b.placed_at < ?", deadline, up);
+        long liveAfter = count(liveBets + accepted + "AND coalesce(b.decided_at, b.placed_at) > ?", up);
+        long[] prices = livePricesAfter(upAgain);
         System.out.printf("FEED silence: last live message %s, producer DOWN %d ms later; UP again %s (%d ms after the "
-                + "feed resumed at %s), last recovery took %s ms; live bets accepted late: %d; prematch bets during: %d; "
-                + "live after: %d%n", Instant.ofEpochMilli(lastLive), downAt.toEpochMilli() - lastLive, upAgain,
-                upAgain.toEpochMilli() - resumed, Instant.ofEpochMilli(resumed),
-                live.path("lastRecovery").path("tookMillis").asText(), late, prematchDuring, liveAfter);
-        assertThat(late).as("live-producer bets accepted later than max-inactivity + 0.5 s after its last message")
-                .isZero();
+                + "feed resumed at %s), last recovery took %s ms; live bets accepted late: %d (placed while silent: %d, "
+                + "pending ones rejected: %d); prematch bets during: %d; live after: %d (%d of their prices checked "
+                + "against the feed's, %d not the feed's)%n", Instant.ofEpochMilli(lastLive), downAt.toEpochMilli() - lastLive,
+                upAgain, upAgain.toEpochMilli() - resumed, Instant.ofEpochMilli(resumed),
+                live.path("lastRecovery").path("tookMillis").asText(), late, placedSilent, rejected, prematchDuring,
+                liveAfter, prices[0], prices[1]);
+        assertThat(late).as("live-producer bets accepted later than max-inactivity + 0.5 s after its last message "
+                + "and before the producer was UP again").isZero();
+        assertThat(placedSilent).as("live-producer bets placed (in any status) while the producer was down").isZero();
         assertThat(prematchDuring).as("the prematch producer's markets took bets all along").isPositive();
+        assertThat(prematch.path("downs").asLong()).as("the prematch producer never went down")
+                .isEqualTo(prematchDownsBefore);
+        assertThat(prematch.path("status").asText()).isEqualTo("UP");
         assertThat(liveAfter).as("live markets take bets again after the recovery").isPositive();
+        assertThat(prices[0]).as("live bets after the recovery whose price could be checked").isPositive();
+        assertThat(prices[1]).as("live bets after the recovery at a price the feed was not giving then").isZero();
         assertThat(live.path("downs").asLong()).isPositive();
         assertThat(downAt.toEpochMilli() - lastLive).as("detection").isBetween(MAX_INACTIVITY_MILLIS,
                 MAX_INACTIVITY_MILLIS + 500);
         assertThat(streamStart).isBefore(upAgain);
         assertPricesAreTheFeeds();
+    }
+
+    /**
+     * The live bets placed in the 8 s after the producer was UP again: {checked, mismatched}. Each leg's price must be
+     * one the feed gave that outcome at some moment in the 2 s before the bet was placed (the bettor read it, then
+     * placed); a price from before the silence that the recovery failed to replace would not be.
+     */
+    private static long[] livePricesAfter(Instant upAgain) throws Exception {
+        long checked = 0;
+        long wrong = 0;
+        try (Connection c = pair.db(); PreparedStatement ps = c.prepareStatement("""
+                SELECT e.feed_ref, m.feed_ref, s.feed_ref, l.odds, b.placed_at, b.id FROM bet b
+                  JOIN bet_leg l ON l.bet_id = b.id JOIN selection s ON s.id = l.selection_id
+                  JOIN market m ON m.id = l.market_id JOIN event e ON e.id = l.event_id
+                WHERE e.source = 'FEED' AND b.due_at IS NOT NULL AND b.placed_at > ? AND b.placed_at < ?""")) {
+            ps.setObject(1, java.sql.Timestamp.from(upAgain));
+            ps.setObject(2, java.sql.Timestamp.from(upAgain.plusSeconds(8)));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    long placed = rs.getTimestamp(5).getTime();
+                    long odds = Math.round(rs.getBigDecimal(4).doubleValue() * 100);
+                    var feed = listener.pricesBetween(rs.getString(1) + "|" + rs.getString(2) + "|" + rs.getString(3),
+                            placed - 2_000, placed);
+                    if (feed.isEmpty()) {
+                        continue;
+                    }
+                    checked++;
+                    if (!feed.contains(odds)) {
+                        wrong++;
+                        System.out.printf("FEED check: bet %d at %s took %d, the feed gave %s%n", rs.getLong(6),
+                                Instant.ofEpochMilli(placed), odds, feed);
+                    }
+                }
+            }
+        }
+        return new long[] { checked, wrong };
     }
 
     @Test

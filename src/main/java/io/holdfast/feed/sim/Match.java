@@ -13,8 +13,8 @@ import java.util.Random;
 /**
  * One simulated soccer match and every message the feed sends about it, at their timestamps: pre-match prices that
  * drift, the hand-over to the live producer at kick-off, goals (a bet_stop, then prices for the new score), the final
- * whistle, settlement with certainty 1 then 2, and now and then a rollback or a cancel. Prices come from a Poisson
- * model of the goals still to come, with a 6 % margin. Deterministic in (seed, index).
+ * whistle, settlement with certainty 1 then 2, and now and then a rollback or a cancel (itself undone now and then).
+ * Prices come from a Poisson model of the goals still to come, with a 6 % margin. Deterministic in (seed, index).
  */
 final class Match {
 
@@ -118,10 +118,17 @@ final class Match {
         String total = h + a > 2 ? "12" : "13";
         boolean cancelTotal = r.nextDouble() < 0.1;
         boolean rollback = r.nextDouble() < 0.15;
+        boolean cancelUndone = cancelTotal && r.nextDouble() < 0.5;
         add(end + 1000, FeedSimulator.LIVE, settlement(1, winner, cancelTotal ? null : total));
         if (cancelTotal) {
             add(end + 1500, FeedSimulator.LIVE, "\"type\":\"bet_cancel\",\"event_id\":\"" + event
                     + "\",\"markets\":[{\"id\":\"18\"}]");
+        }
+        if (cancelUndone) {
+            // the cancel was a mistake: undone, and the totals market settled after all (certainty 2 below)
+            add(end + 2500, FeedSimulator.LIVE, "\"type\":\"rollback_bet_cancel\",\"event_id\":\"" + event
+                    + "\",\"markets\":[{\"id\":\"18\"}]");
+            cancelTotal = false;
         }
         if (rollback) {
             add(end + 4000, FeedSimulator.LIVE, "\"type\":\"rollback_bet_settlement\",\"event_id\":\"" + event
