@@ -44,7 +44,7 @@ class GeoDrIT {
 
     final Path root = Path.of("").toAbsolutePath();
     final Path dir = root.resolve("target/geo-dr");
-    final String front = "http://127.0.0.1:" + (8090 + OFFSET_A);
+    final String front = "http://127.0.0.1:" + (8070 + OFFSET_A);
     volatile String primarySite = "A";
 
     String dr(String... args) throws Exception {
