@@ -134,12 +134,17 @@ class GeoDrIT {
     @Test
     void siteALostThenBPromotedThenFailbackWithNoLoss() throws Exception {
         dr("destroy");
-        dr("up");
         try {
+            dr("up");
             List<BetTraffic.Bettor> bettors = BetTraffic.bettors(front, "geo", 8);
             BetTraffic.Market market = BetTraffic.market(front, secret("HOLDFAST_ADMIN_PASSWORD"), "GEO-DR drill");
             // the bettors and the market must be at site B before A goes: their sign-up was acknowledged at A only
             Thread.sleep(1000);
+            // site B's app pair runs before the loss, held before its first write (the RTO has no JVM start in it)
+            for (String n : List.of("node-a", "node-b")) {
+                assertThat(Files.readString(site("B").resolve("logs/" + n + ".log")))
+                        .as("site B's %s started and held", n).contains("await-promotion: waiting");
+            }
 
             int portA = 8081 + OFFSET_A;
             String activeA = status(portA, "/q/health/ready") == 200 ? "node-a" : "node-b";
