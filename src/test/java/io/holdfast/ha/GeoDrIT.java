@@ -181,6 +181,7 @@ class GeoDrIT {
 
             // 2. a frozen site-A node resumed is fenced: even with the old site's database address now leading to the
             //    promoted database (a moved DNS name), nothing it does commits
+            long fencedMs;
             long fenceEpoch = Long.parseLong(Files.readString(dir.resolve("fence-epoch")).trim());
             Path haproxyA = site("A").resolve("pids/haproxy.pid");
             new ProcessBuilder("kill", "-9", Files.readString(haproxyA).trim()).start().waitFor();
@@ -190,6 +191,7 @@ class GeoDrIT {
             try {
                 Thread.sleep(1500);
                 new ProcessBuilder("kill", "-CONT", String.valueOf(activePid)).start().waitFor();
+                long resumedAtMs = System.currentTimeMillis();
                 System.out.println("resumed site A's " + activeA + " (pid " + activePid + "), its database address now "
                         + "leading to site B's primary (lease epoch " + fenceEpoch + ")");
                 BetTraffic.Bettor bettor = bettors.get(0);
@@ -215,8 +217,10 @@ class GeoDrIT {
                     assertThat(rs.getString(2)).startsWith("b-");
                 }
                 assertThat(status(activePortA, "/q/health/ready")).as("the resumed node is not ACTIVE").isNotEqualTo(200);
-                assertThat(Files.readString(site("A").resolve("logs/" + activeA + ".log")))
-                        .contains("renewal found the lease moved on");
+                String logA = Files.readString(site("A").resolve("logs/" + activeA + ".log"));
+                assertThat(logA).contains("renewal found the lease moved on");
+                fencedMs = fencedAfter(logA, resumedAtMs);
+                System.out.printf("GEO-DR fencing: the resumed site-A node fenced %d ms after SIGCONT%n", fencedMs);
             } finally {
                 reroute.destroy();
                 new ProcessBuilder("kill", "-9", String.valueOf(activePid)).start().waitFor();
@@ -235,14 +239,28 @@ class GeoDrIT {
                     });
             System.out.printf("GEO-DR failback: %s; longest stretch without an accepted bet %d ms; failback took %d s%n",
                     back.summary(), g.gapMillis(), (System.nanoTime() - t0) / 1_000_000_000L);
-            assertThat(back.differencesWithDatabase()).as("RPO of the controlled switch back").isEmpty();
+            List<String> lostBack = back.differencesWithDatabase();
+            assertThat(lostBack).as("RPO of the controlled switch back").isEmpty();
             assertThat(back.errors()).isEmpty();
             assertThat(back.abandoned()).isEmpty();
             dr("compare");
+            System.out.printf("GEO-DR figures: RTO %d ms; RPO %d of %d; fenced %d ms after SIGCONT; failback lost %d of %d, "
+                    + "longest stretch without an accepted bet %d ms%n", f.firstAckMillis(), missing.size(),
+                    ackedBeforeDown, fencedMs, lostBack.size(), back.acked().size(), g.gapMillis());
         } finally {
             dr("status");
             dr("down");
         }
+    }
+
+    /** Milliseconds from the SIGCONT to the node's "renewal found the lease moved on" line (its log: HH:mm:ss.SSS, UTC). */
+    static long fencedAfter(String log, long resumedAtMs) {
+        Matcher m = Pattern.compile("(?m)^(\\d\\d):(\\d\\d):(\\d\\d)\\.(\\d{3}) .*renewal found the lease moved on").matcher(log);
+        assertThat(m.find()).isTrue();
+        long lineOfDay = ((Long.parseLong(m.group(1)) * 60 + Long.parseLong(m.group(2))) * 60 + Long.parseLong(m.group(3)))
+                * 1000 + Long.parseLong(m.group(4));
+        long resumedOfDay = resumedAtMs % 86_400_000L;
+        return Math.floorMod(lineOfDay - resumedOfDay + 43_200_000L, 86_400_000L) - 43_200_000L;
     }
 
     int zombieBet(int port, String cookie, String requestId, long selection) {
