@@ -44,7 +44,7 @@ class GeoDrIT {
 
     final Path root = Path.of("").toAbsolutePath();
     final Path dir = root.resolve("target/geo-dr");
-    final String front = "http://127.0.0.1:" + (8090 + OFFSET_A);
+    final String front = "http://127.0.0.1:" + (8070 + OFFSET_A);
     volatile String primarySite = "A";
 
     String dr(String... args) throws Exception {
@@ -133,111 +133,140 @@ class GeoDrIT {
 
     @Test
     void siteALostThenBPromotedThenFailbackWithNoLoss() throws Exception {
+        // -Dgeo-dr.drills=N: the drill N times on the same two sites (after a failback the sites are as after 'up')
+        int drills = Integer.getInteger("geo-dr.drills", 1);
         dr("destroy");
-        dr("up");
         try {
+            dr("up");
             List<BetTraffic.Bettor> bettors = BetTraffic.bettors(front, "geo", 8);
             BetTraffic.Market market = BetTraffic.market(front, secret("HOLDFAST_ADMIN_PASSWORD"), "GEO-DR drill");
             // the bettors and the market must be at site B before A goes: their sign-up was acknowledged at A only
             Thread.sleep(1000);
-
-            int portA = 8081 + OFFSET_A;
-            String activeA = status(portA, "/q/health/ready") == 200 ? "node-a" : "node-b";
-            int activePortA = activeA.equals("node-a") ? portA : portA + 1;
-            long activePid = Long.parseLong(Files.readString(site("A").resolve("pids/" + activeA + ".pid")).trim());
-
-            // 1. site A lost under a bet stream; B promoted; RTO and RPO as the client saw them
-            BetTraffic lost = new BetTraffic(route(), bettors, market.home(), "dr1",
-                    BetTraffic.Client.THROUGH_LB.giveUpAfter(Duration.ofMinutes(3)));
-            long[] downAt = new long[1];
-            BetTraffic.Faulted f = BetTraffic.aroundFault(lost, Duration.ofSeconds(3), Duration.ofMinutes(3),
-                    Duration.ofSeconds(3), () -> {
-                        downAt[0] = struck(dr("site-down", "A"));
-                        dr("promote", "B");
-                        primarySite = "B";
-                        return downAt[0];
-                    });
-            List<String> differences = lost.differencesWithDatabase();
-            List<String> missing = differences.stream().filter(d -> d.endsWith("database has []")).toList();
-            long ackedBeforeDown = lost.acked().values().stream().filter(a -> a.atNanos() < downAt[0]).count();
-            System.out.printf("GEO-DR site A lost: RTO %d ms (site A down -> first bet accepted at site B through the "
-                    + "front door); RPO %d of %d bets acknowledged by site A never reached site B; %s%n",
-                    f.firstAckMillis(), missing.size(), ackedBeforeDown, lost.summary());
-            assertThat(f.firstAckMillis()).isPositive();
-            assertThat(lost.errors()).as("non-retriable answers").isEmpty();
-            // what is lost is only what site A acknowledged before it went: every bet acknowledged since is there once
-            assertThat(differences).as("differences other than bets site A acknowledged and never shipped")
-                    .allMatch(missing::contains);
-            for (BetTraffic.Ack a : lost.acked().values()) {
-                if (differences.stream().anyMatch(d -> d.startsWith(a.requestId() + " "))) {
-                    assertThat(a.atNanos()).as("a lost bet was acknowledged before site A went down").isLessThan(downAt[0]);
-                }
+            // site B's app pair runs before the loss, held before its first write (the RTO has no JVM start in it)
+            for (String n : List.of("node-a", "node-b")) {
+                assertThat(Files.readString(site("B").resolve("logs/" + n + ".log")))
+                        .as("site B's %s started and held", n).contains("await-promotion: waiting");
             }
 
-            // 2. a frozen site-A node resumed is fenced: even with the old site's database address now leading to the
-            //    promoted database (a moved DNS name), nothing it does commits
-            long fenceEpoch = Long.parseLong(Files.readString(dir.resolve("fence-epoch")).trim());
-            Path haproxyA = site("A").resolve("pids/haproxy.pid");
-            new ProcessBuilder("kill", "-9", Files.readString(haproxyA).trim()).start().waitFor();
-            Process reroute = new ProcessBuilder(root.resolve("ha-config/delay-link").toString(),
-                    String.valueOf(5000 + OFFSET_A), String.valueOf(5000 + OFFSET_B), "30")
-                    .redirectErrorStream(true).redirectOutput(dir.resolve("logs/reroute.log").toFile()).start();
-            try {
-                Thread.sleep(1500);
-                new ProcessBuilder("kill", "-CONT", String.valueOf(activePid)).start().waitFor();
-                System.out.println("resumed site A's " + activeA + " (pid " + activePid + "), its database address now "
-                        + "leading to site B's primary (lease epoch " + fenceEpoch + ")");
-                BetTraffic.Bettor bettor = bettors.get(0);
-                List<Integer> answers = new ArrayList<>();
-                long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-                for (int i = 0; System.nanoTime() < until; i++) {
-                    answers.add(zombieBet(activePortA, bettor.cookie(), "zombie-" + i, market.home()));
-                    Thread.sleep(100);
-                }
-                System.out.println("the resumed node answered " + answers);
-                assertThat(answers).as("nothing acknowledged by the resumed site-A node").noneMatch(s -> s / 100 == 2);
-                try (Connection c = db("B"); PreparedStatement s = c.prepareStatement(
-                        "SELECT count(*) FROM bet WHERE request_id LIKE 'zombie-%'")) {
-                    ResultSet rs = s.executeQuery();
-                    rs.next();
-                    assertThat(rs.getLong(1)).as("bets of the resumed site-A node in site B's database").isZero();
-                }
-                try (Connection c = db("B"); PreparedStatement s = c.prepareStatement(
-                        "SELECT epoch, holder FROM cluster_lease WHERE id = 1")) {
-                    ResultSet rs = s.executeQuery();
-                    rs.next();
-                    assertThat(rs.getLong(1)).isGreaterThanOrEqualTo(fenceEpoch);
-                    assertThat(rs.getString(2)).startsWith("b-");
-                }
-                assertThat(status(activePortA, "/q/health/ready")).as("the resumed node is not ACTIVE").isNotEqualTo(200);
-                assertThat(Files.readString(site("A").resolve("logs/" + activeA + ".log")))
-                        .contains("renewal found the lease moved on");
-            } finally {
-                reroute.destroy();
-                new ProcessBuilder("kill", "-9", String.valueOf(activePid)).start().waitFor();
-            }
+            for (int run = 1; run <= drills; run++) {
+                System.out.println("GEO-DR drill " + run + " of " + drills);
+                primarySite = "A";
+                int portA = 8081 + OFFSET_A;
+                String activeA = status(portA, "/q/health/ready") == 200 ? "node-a" : "node-b";
+                int activePortA = activeA.equals("node-a") ? portA : portA + 1;
+                long activePid = Long.parseLong(Files.readString(site("A").resolve("pids/" + activeA + ".pid")).trim());
 
-            // 3. failback to A under a bet stream: no acknowledged bet lost, both sites equal
-            BetTraffic back = new BetTraffic(route(), bettors, market.home(), "dr2",
-                    BetTraffic.Client.THROUGH_LB.giveUpAfter(Duration.ofMinutes(5)));
-            long t0 = System.nanoTime();
-            BetTraffic.Faulted g = BetTraffic.aroundFault(back, Duration.ofSeconds(3), Duration.ofMinutes(5),
-                    Duration.ofSeconds(3), () -> {
-                        long at = System.nanoTime();
-                        dr("failback", "A");
-                        primarySite = "A";
-                        return at;
-                    });
-            System.out.printf("GEO-DR failback: %s; longest stretch without an accepted bet %d ms; failback took %d s%n",
-                    back.summary(), g.gapMillis(), (System.nanoTime() - t0) / 1_000_000_000L);
-            assertThat(back.differencesWithDatabase()).as("RPO of the controlled switch back").isEmpty();
-            assertThat(back.errors()).isEmpty();
-            assertThat(back.abandoned()).isEmpty();
-            dr("compare");
+                // 1. site A lost under a bet stream; B promoted; RTO and RPO as the client saw them
+                BetTraffic lost = new BetTraffic(route(), bettors, market.home(), "lost" + run,
+                        BetTraffic.Client.THROUGH_LB.giveUpAfter(Duration.ofMinutes(3)));
+                long[] downAt = new long[1];
+                BetTraffic.Faulted f = BetTraffic.aroundFault(lost, Duration.ofSeconds(3), Duration.ofMinutes(3),
+                        Duration.ofSeconds(3), () -> {
+                            downAt[0] = struck(dr("site-down", "A"));
+                            dr("promote", "B");
+                            primarySite = "B";
+                            return downAt[0];
+                        });
+                List<String> differences = lost.differencesWithDatabase();
+                List<String> missing = differences.stream().filter(d -> d.endsWith("database has []")).toList();
+                long ackedBeforeDown = lost.acked().values().stream().filter(a -> a.atNanos() < downAt[0]).count();
+                System.out.printf("GEO-DR site A lost: RTO %d ms (site A down -> first bet accepted at site B through the "
+                        + "front door); RPO %d of %d bets acknowledged by site A never reached site B; %s%n",
+                        f.firstAckMillis(), missing.size(), ackedBeforeDown, lost.summary());
+                assertThat(f.firstAckMillis()).isPositive();
+                assertThat(lost.errors()).as("non-retriable answers").isEmpty();
+                // what is lost is only what site A acknowledged before it went: every bet acknowledged since is there once
+                assertThat(differences).as("differences other than bets site A acknowledged and never shipped")
+                        .allMatch(missing::contains);
+                for (BetTraffic.Ack a : lost.acked().values()) {
+                    if (differences.stream().anyMatch(d -> d.startsWith(a.requestId() + " "))) {
+                        assertThat(a.atNanos()).as("a lost bet was acknowledged before site A went down").isLessThan(downAt[0]);
+                    }
+                }
+
+                // 2. a frozen site-A node resumed is fenced: even with the old site's database address now leading to the
+                //    promoted database (a moved DNS name), nothing it does commits
+                long fencedMs;
+                long fenceEpoch = Long.parseLong(Files.readString(dir.resolve("fence-epoch")).trim());
+                Path haproxyA = site("A").resolve("pids/haproxy.pid");
+                new ProcessBuilder("kill", "-9", Files.readString(haproxyA).trim()).start().waitFor();
+                Process reroute = new ProcessBuilder(root.resolve("ha-config/delay-link").toString(),
+                        String.valueOf(5000 + OFFSET_A), String.valueOf(5000 + OFFSET_B), "30")
+                        .redirectErrorStream(true).redirectOutput(dir.resolve("logs/reroute.log").toFile()).start();
+                try {
+                    Thread.sleep(1500);
+                    new ProcessBuilder("kill", "-CONT", String.valueOf(activePid)).start().waitFor();
+                    long resumedAtMs = System.currentTimeMillis();
+                    System.out.println("resumed site A's " + activeA + " (pid " + activePid + "), its database address now "
+                            + "leading to site B's primary (lease epoch " + fenceEpoch + ")");
+                    BetTraffic.Bettor bettor = bettors.get(0);
+                    List<Integer> answers = new ArrayList<>();
+                    long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+                    for (int i = 0; System.nanoTime() < until; i++) {
+                        answers.add(zombieBet(activePortA, bettor.cookie(), "zombie" + run + "-" + i, market.home()));
+                        Thread.sleep(100);
+                    }
+                    System.out.println("the resumed node answered " + answers);
+                    assertThat(answers).as("nothing acknowledged by the resumed site-A node").noneMatch(s -> s / 100 == 2);
+                    try (Connection c = db("B"); PreparedStatement s = c.prepareStatement(
+                            "SELECT count(*) FROM bet WHERE request_id LIKE 'zombie%'")) {
+                        ResultSet rs = s.executeQuery();
+                        rs.next();
+                        assertThat(rs.getLong(1)).as("bets of the resumed site-A node in site B's database").isZero();
+                    }
+                    try (Connection c = db("B"); PreparedStatement s = c.prepareStatement(
+                            "SELECT epoch, holder FROM cluster_lease WHERE id = 1")) {
+                        ResultSet rs = s.executeQuery();
+                        rs.next();
+                        assertThat(rs.getLong(1)).isGreaterThanOrEqualTo(fenceEpoch);
+                        assertThat(rs.getString(2)).startsWith("b-");
+                    }
+                    assertThat(status(activePortA, "/q/health/ready")).as("the resumed node is not ACTIVE").isNotEqualTo(200);
+                    String logA = Files.readString(site("A").resolve("logs/" + activeA + ".log"));
+                    assertThat(logA).contains("renewal found the lease moved on");
+                    fencedMs = fencedAfter(logA, resumedAtMs);
+                    System.out.printf("GEO-DR fencing: the resumed site-A node fenced %d ms after SIGCONT%n", fencedMs);
+                } finally {
+                    reroute.destroy();
+                    new ProcessBuilder("kill", "-9", String.valueOf(activePid)).start().waitFor();
+                }
+
+                // 3. failback to A under a bet stream: no acknowledged bet lost, both sites equal
+                BetTraffic back = new BetTraffic(route(), bettors, market.home(), "back" + run,
+                        BetTraffic.Client.THROUGH_LB.giveUpAfter(Duration.ofMinutes(5)));
+                long t0 = System.nanoTime();
+                BetTraffic.Faulted g = BetTraffic.aroundFault(back, Duration.ofSeconds(3), Duration.ofMinutes(5),
+                        Duration.ofSeconds(3), () -> {
+                            long at = System.nanoTime();
+                            dr("failback", "A");
+                            primarySite = "A";
+                            return at;
+                        });
+                System.out.printf("GEO-DR failback: %s; longest stretch without an accepted bet %d ms; failback took %d s%n",
+                        back.summary(), g.gapMillis(), (System.nanoTime() - t0) / 1_000_000_000L);
+                List<String> lostBack = back.differencesWithDatabase();
+                assertThat(lostBack).as("RPO of the controlled switch back").isEmpty();
+                assertThat(back.errors()).isEmpty();
+                assertThat(back.abandoned()).isEmpty();
+                dr("compare");
+                System.out.printf("GEO-DR figures, drill " + run + ": RTO %d ms; RPO %d of %d; fenced %d ms after SIGCONT; failback lost %d of %d, "
+                        + "longest stretch without an accepted bet %d ms%n", f.firstAckMillis(), missing.size(),
+                        ackedBeforeDown, fencedMs, lostBack.size(), back.acked().size(), g.gapMillis());
+            }
         } finally {
             dr("status");
             dr("down");
         }
+    }
+
+    /** Milliseconds from the SIGCONT to the node's "renewal found the lease moved on" line (its log: HH:mm:ss.SSS, UTC). */
+    static long fencedAfter(String log, long resumedAtMs) {
+        Matcher m = Pattern.compile("(?m)^(\\d\\d):(\\d\\d):(\\d\\d)\\.(\\d{3}) .*renewal found the lease moved on").matcher(log);
+        assertThat(m.find()).isTrue();
+        long lineOfDay = ((Long.parseLong(m.group(1)) * 60 + Long.parseLong(m.group(2))) * 60 + Long.parseLong(m.group(3)))
+                * 1000 + Long.parseLong(m.group(4));
+        long resumedOfDay = resumedAtMs % 86_400_000L;
+        return Math.floorMod(lineOfDay - resumedOfDay + 43_200_000L, 86_400_000L) - 43_200_000L;
     }
 
     int zombieBet(int port, String cookie, String requestId, long selection) {

@@ -185,6 +185,15 @@ class KubernetesManifestsIT {
     }
 
     @Test
+    void theSameSourcesGiveTheSameManifest() throws Exception {
+        // no build timestamp, each variable once (docs/kubernetes.md: two clean builds give the same bytes)
+        assertThat(Files.readString(MANIFEST)).doesNotContain("build-timestamp");
+        assertThat(app.getEnv().stream().map(EnvVar::getName).distinct().count()).isEqualTo(app.getEnv().size());
+        // a StatefulSet's selector is immutable: a version in it would make the next release's apply fail
+        assertThat(set.getSpec().getSelector().getMatchLabels()).doesNotContainKey("app.kubernetes.io/version");
+    }
+
+    @Test
     void theDatabaseIsReachedThroughAService() {
         assertThat(envValue("HOLDFAST_DB_URL")).isEqualTo("jdbc:postgresql://holdfast-db-rw:5432/holdfast");
         assertThat(app.getVolumeMounts()).anyMatch(m -> m.getMountPath().equals(envValue("HOLDFAST_TX_DIR")));
