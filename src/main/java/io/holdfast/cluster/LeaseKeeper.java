@@ -121,10 +121,14 @@ class LeaseKeeper {
     private void watch() throws SQLException {
         Lease lease = row.read();
         if (me.equals(lease.holder()) && lease.handoverFrom() != null) {
-            // handed to this node by a switchover: take it at the epoch the old holder wrote
-            if (row.adopt(lease.epoch())) {
-                sighting = null;
-                roles.becomeActive(lease.epoch(), "switchover from " + lease.handoverFrom(), -1);
+            // handed to this node by a switchover: the old holder wrote this node's name and the new epoch, with a
+            // fresh renewed_at, in one committed row, so this node holds the lease now. It turns ACTIVE first (the
+            // writes it holds go on at once; the fence checks the epoch in each of them) and then confirms with its
+            // first renewal; if the row moved on meanwhile, that renewal turns it PASSIVE again.
+            sighting = null;
+            roles.becomeActive(lease.epoch(), "switchover from " + lease.handoverFrom(), -1);
+            if (!row.adopt(lease.epoch())) {
+                roles.becomePassive(lease.epoch(), "the handed-over lease moved on before it was confirmed", Cause.FENCED);
             }
             return;
         }
