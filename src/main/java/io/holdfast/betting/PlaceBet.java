@@ -54,11 +54,13 @@ public class PlaceBet {
     /**
      * Retried here, outside {@link BetWriter}'s transaction, so that each try gets a new transaction and a new
      * connection: after a database failover the pool still holds connections to the old primary, and each of
-     * them fails once. Five quick tries within 2.5 s drain those; a longer outage (Patroni promoting the standby
-     * takes about its ttl) is answered with a retriable 503 rather than holding request threads. A retry is
-     * safe because placement is idempotent by requestId: a try whose commit went through returns that bet.
+     * them fails once. Quick tries, every 50 ± 25 ms for at most 2.5 s, drain those and find the promoted primary
+     * within tens of ms of HAProxy routing to it (a try against no primary fails at once, so they cost little);
+     * a longer outage (Patroni promoting the standby takes about its ttl) is answered with a retriable 503 rather
+     * than holding request threads. A retry is safe because placement is idempotent by requestId: a try whose
+     * commit went through returns that bet.
      */
-    @Retry(maxRetries = 5, delay = 100, jitter = 50, maxDuration = 2500)
+    @Retry(maxRetries = 30, delay = 50, jitter = 25, maxDuration = 2500)
     @RetryWhen(exception = RetriableFailure.class)
     public Placed place(long accountId, PlaceBetCommand command) {
         String fingerprint = command.fingerprint();

@@ -59,12 +59,39 @@ public class ClusterState {
     }
 
     /**
-     * Waits (at most {@code maxMillis}) while this node is the announced target of a switchover and not yet ACTIVE;
-     * returns the snapshot then. A write that reached the target before the lease is held, not refused.
+     * Until when (System.nanoTime) this PASSIVE node expects to take the lease over from a holder that has stopped
+     * renewing; 0: it does not (see {@link LeaseKeeper}: a frozen holder).
+     */
+    private volatile long suspectUntilNanos;
+
+    /** The holder has not renewed for most of T: be ready to receive, and hold writes until the takeover. */
+    void suspectHolder(long forMillis) {
+        suspectUntilNanos = System.nanoTime() + forMillis * 1_000_000;
+    }
+
+    void noSuspicion() {
+        suspectUntilNanos = 0;
+    }
+
+    /** True while this PASSIVE node expects to take over from a silent holder within T (ready, writes wait). */
+    public boolean isSuspecting() {
+        long until = suspectUntilNanos;
+        return until != 0 && System.nanoTime() - until < 0 && !isActive();
+    }
+
+    /** Ready to receive writes without being ACTIVE yet: a switchover's target, or about to take over. */
+    public boolean isReceiving() {
+        return isIncoming() || isSuspecting();
+    }
+
+    /**
+     * Waits (at most {@code maxMillis}) while this node is about to become ACTIVE (a switchover's target, or a node
+     * about to take over from a silent holder); returns the snapshot then. A write that reached it before the lease
+     * is held, not refused.
      */
     Snapshot awaitHandover(long maxMillis) {
         long deadline = System.nanoTime() + maxMillis * 1_000_000;
-        while (isIncoming() && System.nanoTime() - deadline < 0) {
+        while (isReceiving() && System.nanoTime() - deadline < 0) {
             try {
                 Thread.sleep(2);
             } catch (InterruptedException e) {

@@ -40,6 +40,8 @@ class LeaseKeeper {
     private static final long INCOMING_MILLIS = 3_000;
     /** How often a switchover's target looks at the lease while it expects it. */
     private static final long INCOMING_POLL_MILLIS = 5;
+    /** How long past T a node that expects to take over stays ready if its lease loop stalls (then it gives up). */
+    private static final long SUSPECT_SLACK_MILLIS = 300;
 
     private final LeaseRow row;
     private final RoleTransitions roles;
@@ -47,6 +49,8 @@ class LeaseKeeper {
     private final String me;
     private final long renewMillis;
     private final long ttlMillis;
+    /** Silence after which a PASSIVE expects to take over (2T/3): it turns ready and holds writes until T. */
+    private final long suspectMillis;
     private final AtomicBoolean extraLook = new AtomicBoolean();
     private volatile ScheduledExecutorService executor;
     private volatile Sighting sighting;
@@ -61,6 +65,7 @@ class LeaseKeeper {
         this.me = config.node().name();
         this.renewMillis = config.lease().renewInterval().toMillis();
         this.ttlMillis = config.lease().ttl().toMillis();
+        this.suspectMillis = ttlMillis * 2 / 3;
     }
 
     void start(@Observes StartupEvent ignored) {
@@ -102,6 +107,7 @@ class LeaseKeeper {
             // only counts between two successful reads with no failure in between.
             sighting = null;
             holderSeenConnected = null;
+            endSuspicion();
             long now = System.currentTimeMillis();
             if (now - lastFailureLog > 5000) {
                 lastFailureLog = now;
@@ -115,10 +121,14 @@ class LeaseKeeper {
     private void watch() throws SQLException {
         Lease lease = row.read();
         if (me.equals(lease.holder()) && lease.handoverFrom() != null) {
-            // handed to this node by a switchover: take it at the epoch the old holder wrote
-            if (row.adopt(lease.epoch())) {
-                sighting = null;
-                roles.becomeActive(lease.epoch(), "switchover from " + lease.handoverFrom(), -1);
+            // handed to this node by a switchover: the old holder wrote this node's name and the new epoch, with a
+            // fresh renewed_at, in one committed row, so this node holds the lease now. It turns ACTIVE first (the
+            // writes it holds go on at once; the fence checks the epoch in each of them) and then confirms with its
+            // first renewal; if the row moved on meanwhile, that renewal turns it PASSIVE again.
+            sighting = null;
+            roles.becomeActive(lease.epoch(), "switchover from " + lease.handoverFrom(), -1);
+            if (!row.adopt(lease.epoch())) {
+                roles.becomePassive(lease.epoch(), "the handed-over lease moved on before it was confirmed", Cause.FENCED);
             }
             return;
         }
@@ -153,6 +163,7 @@ class LeaseKeeper {
         Sighting seen = sighting;
         if (seen == null || !seen.lease().sameLease(lease)) {
             sighting = new Sighting(lease);
+            endSuspicion(); // the holder renewed (or the lease changed hands): it is alive
             return;
         }
         long silentFor = seen.silentFor(lease);
@@ -161,13 +172,32 @@ class LeaseKeeper {
             // (Patroni drops it from sync after its ttl). Slow storage is no reason to move the lease, nor to end
             // the holder's sessions: look again from scratch once commits go through.
             sighting = null;
+            endSuspicion();
             logSlowCommits(lease.holder());
         } else if (silentFor >= ttlMillis) {
             takeOver(lease, lease.holder() + " stopped renewing for " + silentFor + " ms");
         } else if (silentFor >= renewMillis) {
+            if (silentFor >= suspectMillis && lease.handoverTo() == null && !me.equals(lease.holder())) {
+                // Most likely frozen (a dead holder's session is gone: taken over above, without waiting). Turn ready
+                // now, so the load balancer already counts on this node when it gives up on requests the silent
+                // holder sits on, and hold the writes it sends until the takeover at T (WriteGuard). If the holder
+                // renews after all, the held writes are refused with a retriable 503 and go back to it.
+                if (!state.isSuspecting()) {
+                    LOG.infof("%s has not renewed for %d ms: ready to receive, holding writes for the takeover at T",
+                            lease.holder(), silentFor);
+                }
+                state.suspectHolder(ttlMillis - silentFor + SUSPECT_SLACK_MILLIS);
+            }
             // the holder has missed a renewal: look again the moment T is up, not at the next tick
             lookAt(ttlMillis - silentFor);
         }
+    }
+
+    private void endSuspicion() {
+        if (state.isSuspecting()) {
+            LOG.infof("The holder renewed (or the lease moved): no takeover; writes held here are refused (503)");
+        }
+        state.noSuspicion();
     }
 
     private void takeOver(Lease lease, String reason) throws SQLException {
@@ -177,6 +207,8 @@ class LeaseKeeper {
         holderSeenConnected = null;
         if (newEpoch != null) {
             roles.becomeActive(newEpoch, reason, (System.nanoTime() - started) / 1_000_000);
+        } else {
+            endSuspicion();
         }
     }
 

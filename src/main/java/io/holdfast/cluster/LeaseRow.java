@@ -63,7 +63,8 @@ class LeaseRow {
 
     /** Renews this node's lease at {@code epoch}; false when the row holds another holder or epoch (fenced). */
     boolean renew(long epoch) throws SQLException {
-        return extend(epoch, "");
+        // also completes a handover whose first confirmation (adopt) failed on a database error
+        return extend(epoch, "handover_from = NULL, ");
     }
 
     /** Whether the holder's lease session is waiting for synchronous replication to confirm its commit. */

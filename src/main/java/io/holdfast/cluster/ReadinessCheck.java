@@ -16,6 +16,8 @@ import io.holdfast.platform.HoldfastConfig;
  * traffic; if both did, the load balancer answers a retriable 503 until the database is back. The announced target
  * of a switchover is ready too, before the lease moves: the load balancer already sends to it, it holds the writes
  * until the lease arrives, and the old active serves until the handover (no stretch without a node to send to).
+ * So is a PASSIVE whose holder has not renewed for {@code 2T/3} (frozen, most likely): it takes over at T unless the
+ * holder renews, and the requests the load balancer resends from the frozen node wait here for that, not on it.
  */
 @Readiness
 @ApplicationScoped
@@ -37,11 +39,12 @@ class ReadinessCheck implements HealthCheck {
         long leaseAge = state.leaseAgeMillis();
         boolean leaseFresh = leaseAge < ttlMillis;
         return HealthCheckResponse.named("holdfast-role")
-                .status(s.role() == NodeRole.ACTIVE && leaseFresh || state.isIncoming())
+                .status(s.role() == NodeRole.ACTIVE && leaseFresh || state.isReceiving())
                 .withData("node", node)
                 .withData("role", s.role().name())
                 .withData("epoch", s.epoch())
                 .withData("incoming", state.isIncoming())
+                .withData("takingOver", state.isSuspecting())
                 .withData("leaseConfirmedMillisAgo", s.role() == NodeRole.ACTIVE ? leaseAge : -1)
                 .build();
     }

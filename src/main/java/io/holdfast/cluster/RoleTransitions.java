@@ -67,6 +67,7 @@ class RoleTransitions {
         state.leaseConfirmed(); // the takeover or handover just wrote the row with this node's name
         ClusterState.Snapshot before = state.set(NodeRole.ACTIVE, epoch);
         state.noHandover();
+        state.noSuspicion();
         LOG.infof("ROLE %s -> ACTIVE at epoch %d (%s%s)", before.role(), epoch, reason,
                 tookMillis >= 0 ? "; takeover took " + tookMillis + " ms" : "");
         takeovers.increment();

@@ -46,8 +46,9 @@ public class WriteGuard {
             return (Long) checked;
         }
         ClusterState.Snapshot mine = state.snapshot();
-        if (mine.role() != NodeRole.ACTIVE && state.isIncoming()) {
-            // the load balancer already sends here while the old active hands the lease over: wait for it (tens of ms)
+        if (mine.role() != NodeRole.ACTIVE && state.isReceiving()) {
+            // the load balancer already sends here while the old active hands the lease over, or while this node is
+            // about to take it over from a silent holder: wait for it (tens to a few hundred ms)
             mine = state.awaitHandover(HANDOVER_HOLD_MILLIS);
         }
         if (mine.role() != NodeRole.ACTIVE || state.isDraining()) {

@@ -65,8 +65,9 @@ class FencingTest {
             other.join();
         }
         // nobody renews the bumped lease: after T of silence this node takes it over, with a new epoch
-        await().atMost(Duration.ofSeconds(10)).until(() -> given().get("/q/health/ready").statusCode() == 200);
-        assertThat(Db.longValue("SELECT epoch FROM cluster_lease")).isEqualTo(epoch + 2);
+        // (ready already 2T/3 into the silence, when it expects the takeover: wait for the new epoch itself)
+        await().atMost(Duration.ofSeconds(10)).until(() -> given().get("/q/health/ready").statusCode() == 200
+                && Db.longValue("SELECT epoch FROM cluster_lease") == epoch + 2);
         Api.as(bettor).body(Map.of("requestId", requestId, "amount", 1_000)).post("/api/wallet/deposits").then()
                 .statusCode(201).body("balance", equalTo(6_000));
         assertThat(Db.longValue("SELECT epoch FROM ledger_entry WHERE request_id = ? AND account_id = ?", requestId,

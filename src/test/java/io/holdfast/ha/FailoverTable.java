@@ -37,7 +37,7 @@ final class FailoverTable {
     private final HaPair pair;
     private final List<BetTraffic.Bettor> bettors;
     private final long selection;
-    private final List<Run> runs = new ArrayList<>();
+    private final List<Run> runs = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private FailoverTable(HaPair pair, int clients) throws Exception {
         this.pair = pair;
@@ -51,9 +51,21 @@ final class FailoverTable {
         List<String> wanted = args.length > 2 ? Arrays.asList(args[2].split(",")) : KINDS.stream().map(Kind::name).toList();
         HaPair pair = new HaPair("target/failover-bench", Integer.parseInt(System.getProperty("offset", "21000")));
         FailoverTable table = null;
+        java.util.concurrent.atomic.AtomicReference<FailoverTable> measured = new java.util.concurrent.atomic.AtomicReference<>();
+        // stopped early (a timeout's SIGINT/SIGTERM): print what was measured so far; ha-config/bench-failover's
+        // caller stops the pair (`holdfast-pair down` with this run directory)
+        Thread early = new Thread(() -> {
+            FailoverTable t = measured.get();
+            if (t != null) {
+                System.out.println("(stopped early: the faults measured so far)");
+                t.print(clients);
+            }
+        });
+        Runtime.getRuntime().addShutdownHook(early);
         try {
             pair.up();
             table = new FailoverTable(pair, clients);
+            measured.set(table);
             for (int round = 1; round <= faults; round++) {
                 for (Kind kind : KINDS) {
                     if (wanted.contains(kind.name())) {
@@ -68,6 +80,7 @@ final class FailoverTable {
                 System.err.println("down failed: " + e);
             }
             if (table != null) {
+                measured.set(null);
                 table.print(clients);
             }
         }

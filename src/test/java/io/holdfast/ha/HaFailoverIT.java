@@ -152,7 +152,7 @@ class HaFailoverIT {
         HaPair.await(other + " PASSIVE and in the cluster", Duration.ofSeconds(90),
                 () -> pair.status(other, "/q/health/live") == 200 && pair.status(other, "/q/health/ready") == 503);
         Thread.sleep(2000);
-        // frozen 5 s: the placements it holds are resent by HAProxy (900 ms server timeout on the idempotent routes)
+        // frozen 5 s: the placements it holds are resent by HAProxy (750 ms server timeout on the idempotent routes)
         // to the node that took over, so bettors wait about a second, not the whole freeze
         BetTraffic.Faulted run = pair.aroundFault("frz" + System.currentTimeMillis() % 1_000_000, CLIENTS,
                 Duration.ofSeconds(20), "pause-active-app", "5");
