@@ -103,11 +103,12 @@ class SettleMarket {
         // same accounts wait for each other instead of deadlocking (40P01)
         List<Claimed> byAccount = new ArrayList<>(bets.values());
         byAccount.sort(Comparator.comparingLong(Claimed::accountId).thenComparingLong(Claimed::id));
-        List<Outcome> outcomes = new ArrayList<>(byAccount.size());
+        List<Outcome> outcomes = calculation.outcomes(marketId,
+                byAccount.stream().map(bet -> new GuardedCalculation.Slip(bet.stake(), bet.legs())).toList());
         List<Long> moved = new ArrayList<>();
-        for (Claimed bet : byAccount) {
-            Outcome outcome = calculation.outcome(marketId, bet.stake(), bet.legs());
-            outcomes.add(outcome);
+        for (int i = 0; i < byAccount.size(); i++) {
+            Claimed bet = byAccount.get(i);
+            Outcome outcome = outcomes.get(i);
             boolean reversal = !bet.status().equals("ACCEPTED") && bet.payout() != null && bet.payout() > 0;
             if (reversal || (outcome.verdict() != Verdict.OPEN && outcome.payout() > 0)) {
                 moved.add(bet.accountId());
