@@ -47,5 +47,5 @@ FROM (SELECT id, acc, k, nextval('journal_seq') AS j FROM seed_bet ORDER BY acc,
 
 UPDATE account a SET balance = 100000 - 100 * :per FROM seed_acc s WHERE a.id = s.id;
 COMMIT;
-SELECT count(*) AS seeded_bets, count(*) FILTER (WHERE l.leg_no = 2) AS accumulators
-FROM bet_leg l WHERE l.market_id = :m;
+SELECT (SELECT count(*) FROM bet_leg WHERE market_id = :m) AS seeded_bets,
+       (SELECT count(*) FROM bet_leg WHERE market_id = :m2) AS accumulators;

@@ -237,6 +237,14 @@ public final class PlacementBenchmark {
     private void settle(long market, long winner, java.nio.file.Path cookieFile, double rate) throws Exception {
         String password = System.getenv().getOrDefault("HOLDFAST_ADMIN_PASSWORD", "admin");
         String admin = "Basic " + Base64.getEncoder().encodeToString(("admin:" + password).getBytes(StandardCharsets.UTF_8));
+        // the poller reads the market's state with a session: Basic authentication is a bcrypt per request, which
+        // would put this client's own polling among the node's top costs
+        HttpResponse<String> login = http.send(HttpRequest.newBuilder(URI.create(base + "/api/session"))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(
+                        "{\"username\":\"admin\",\"password\":\"" + password + "\"}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        String session = login.headers().firstValue("set-cookie").orElseThrow(
+                () -> new IllegalStateException("admin login: " + login.statusCode() + " " + login.body())).split(";")[0];
         java.util.concurrent.atomic.AtomicBoolean settled = new java.util.concurrent.atomic.AtomicBoolean();
         java.util.concurrent.atomic.AtomicLong postedAt = new java.util.concurrent.atomic.AtomicLong();
         java.util.concurrent.atomic.AtomicLong settledAt = new java.util.concurrent.atomic.AtomicLong();
@@ -248,13 +256,13 @@ public final class PlacementBenchmark {
                         "Authorization", admin);
                 while (true) {
                     HttpResponse<String> state = http.send(HttpRequest.newBuilder(URI.create(base + "/api/admin/markets/"
-                            + market)).header("Authorization", admin).timeout(Duration.ofSeconds(10)).GET().build(),
+                            + market)).header("Cookie", session).timeout(Duration.ofSeconds(10)).GET().build(),
                             HttpResponse.BodyHandlers.ofString());
                     if (state.body().contains("\"SETTLED\"")) {
                         settledAt.set(System.nanoTime());
                         break;
                     }
-                    Thread.sleep(50);
+                    Thread.sleep(100);
                 }
             } catch (Exception e) {
                 System.err.println("settlement run: " + e);
