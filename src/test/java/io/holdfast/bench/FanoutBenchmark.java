@@ -50,12 +50,19 @@ public final class FanoutBenchmark {
         String admin = "Basic " + Base64.getEncoder().encodeToString(("admin:" + password).getBytes(StandardCharsets.UTF_8));
         HttpClient control = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(5)).build();
+        // the changes go with an admin session: Basic authentication is a bcrypt per request (tens of ms of CPU)
+        HttpResponse<String> login = control.send(HttpRequest.newBuilder(URI.create(api + "/api/session"))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(
+                        "{\"username\":\"admin\",\"password\":\"" + password + "\"}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        String session = login.headers().firstValue("set-cookie").orElseThrow(
+                () -> new IllegalStateException("admin login: " + login.statusCode() + " " + login.body())).split(";")[0];
 
         long event = firstId(send(control, api + "/api/admin/events", "POST", "{\"name\":\"Fan-out FC v Refresh Rovers "
                 + System.nanoTime() + "\",\"startsAt\":\"2031-01-01T00:00:00Z\"}", admin));
         Matcher m = ID.matcher(send(control, api + "/api/admin/events/" + event + "/markets", "POST",
                 "{\"name\":\"Match result\",\"selections\":[{\"name\":\"Home\",\"odds\":2.00},{\"name\":\"Away\","
-                        + "\"odds\":2.00}]}", admin));
+                        + "\"odds\":2.00}]}", session));
         m.find();
         long[] selections = new long[2];
         for (int i = 0; i < 2 && m.find(); i++) {
@@ -126,7 +133,7 @@ public final class FanoutBenchmark {
             Thread.sleep(2_000);
             // a stream may send its headers only with its first event: a change no one times (counted as unknown)
             send(control, api + "/api/admin/selections/" + selections[0] + "/odds", "PUT", "{\"odds\":"
-                    + new BigDecimal("50.00").add(BigDecimal.valueOf(warm++, 2)) + "}", admin);
+                    + new BigDecimal("50.00").add(BigDecimal.valueOf(warm++, 2)) + "}", session);
         }
         Thread.sleep(2_000);
         long rssOpen = rssKb(pid);
@@ -152,7 +159,7 @@ public final class FanoutBenchmark {
             sentAt.put(selection + ":" + odds.stripTrailingZeros().toPlainString(), System.nanoTime());
             try {
                 send(control, api + "/api/admin/selections/" + selection + "/odds", "PUT", "{\"odds\":" + odds + "}",
-                        admin);
+                        session);
                 sentOk++;
             } catch (Exception e) {
                 System.err.println("change " + i + ": " + e.getMessage());
@@ -187,7 +194,8 @@ public final class FanoutBenchmark {
 
     private static String send(HttpClient http, String url, String method, String json, String auth) throws Exception {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type",
-                "application/json").header("Authorization", auth).timeout(Duration.ofSeconds(10))
+                "application/json").header(auth.startsWith("Basic ") ? "Authorization" : "Cookie", auth)
+                .timeout(Duration.ofSeconds(10))
                 .method(method, HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() / 100 != 2) {
             throw new IllegalStateException(url + " -> " + r.statusCode() + " " + r.body());
