@@ -252,8 +252,20 @@ public final class PlacementBenchmark {
             try {
                 Thread.sleep(3_000); // the load's warm-up first
                 postedAt.set(System.nanoTime());
-                post("/api/admin/markets/" + market + "/result", "{\"winners\":[" + winner + "],\"void\":[]}",
-                        "Authorization", admin);
+                // a 503 (no node ACTIVE for a moment): the same result again, which is a no-op once it is in
+                for (int attempt = 0;; attempt++) {
+                    try {
+                        post("/api/admin/markets/" + market + "/result", "{\"winners\":[" + winner + "],\"void\":[]}",
+                                "Cookie", session);
+                        break;
+                    } catch (IllegalStateException e) {
+                        if (attempt >= 60 || !e.getMessage().contains("-> 503")) {
+                            throw e;
+                        }
+                        System.err.println("result post: " + e.getMessage().substring(0, 60) + "..., again in 0.5 s");
+                        Thread.sleep(500);
+                    }
+                }
                 while (true) {
                     HttpResponse<String> state = http.send(HttpRequest.newBuilder(URI.create(base + "/api/admin/markets/"
                             + market)).header("Cookie", session).timeout(Duration.ofSeconds(10)).GET().build(),
