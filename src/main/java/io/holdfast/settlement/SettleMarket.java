@@ -80,6 +80,8 @@ class SettleMarket {
         // this market's legs take the new result; the other legs keep theirs. A bet placed at or after the
         // moment the market really closed (closedAt), or inside a cancel window (the feed's bet_cancel), is void on
         // it: a late bet is never paid. A revision without a result (a rollback) leaves the other legs open again.
+        // The bets are named on both sides of the join: with the legs' side only, PostgreSQL hashed a sequential scan
+        // of the whole bet table for every batch (37 ms of a 500-bet batch with 100 000 bets in the table; 9 ms so).
         jdbc.update("""
                 UPDATE bet_leg l SET result = CASE WHEN EXISTS (SELECT 1 FROM bet_cancel_window w
                                                                 WHERE w.market_id = l.market_id AND NOT w.rolled_back
@@ -94,9 +96,10 @@ class SettleMarket {
                                                     WHERE p.s = l.selection_id),
                                      result_revision = ?
                 FROM bet b
-                WHERE b.id = l.bet_id AND l.market_id = ? AND l.bet_id = ANY (?)""",
+                WHERE b.id = l.bet_id AND l.market_id = ? AND l.bet_id = ANY (?) AND b.id = ANY (?)""",
                 result.hasResult(), result.voidMarket(), result.voids(), result.closedAt(), result.winners(),
-                result.partialSelections(), MarketResult.asDoubles(result.partialFactors()), result.revision(), marketId, ids);
+                result.partialSelections(), MarketResult.asDoubles(result.partialFactors()), result.revision(), marketId, ids,
+                ids);
         jdbc.query("SELECT bet_id, odds, result, void_factor FROM bet_leg WHERE bet_id = ANY (?) ORDER BY bet_id, leg_no",
                 rs -> bets.get(rs.getLong(1)).legs().add(new LegResult(Jdbc.odds(rs, "odds"), rs.getString(3),
                         rs.getBigDecimal(4))),
