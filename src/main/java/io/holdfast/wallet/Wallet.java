@@ -222,9 +222,10 @@ public class Wallet {
             return;
         }
         long epoch = guard.epoch();
-        jdbc.query("SELECT id FROM account WHERE id = ANY (?) ORDER BY id FOR UPDATE", rs -> null,
-                (Object) Arrays.stream(accounts).distinct().toArray());
-        jdbc.update(CREDIT_PAYOUTS, accounts, bets, amounts, seqs, voids, epoch, epoch);
+        long[] distinct = Arrays.stream(accounts).distinct().toArray();
+        jdbc.query("SELECT id FROM account WHERE id = ANY (?) ORDER BY id FOR UPDATE", rs -> null, (Object) distinct);
+        // the accounts named on the account side too: else a hash join over a sequential scan of every account
+        jdbc.update(CREDIT_PAYOUTS, accounts, bets, amounts, seqs, voids, distinct, epoch, epoch);
     }
 
     private static final String CREDIT_PAYOUTS = """
@@ -233,7 +234,8 @@ public class Wallet {
                               AS p(account_id, bet_id, amount, seq, is_void, n)),
             totals AS (SELECT account_id, sum(amount) AS total FROM p GROUP BY account_id),
             moved AS (
-                UPDATE account a SET balance = a.balance + t.total FROM totals t WHERE a.id = t.account_id
+                UPDATE account a SET balance = a.balance + t.total FROM totals t
+                WHERE a.id = t.account_id AND a.id = ANY (?::bigint[])
                 RETURNING a.id, a.balance),
             after AS (
                 SELECT p.*, moved.balance - coalesce(sum(p.amount) OVER (PARTITION BY p.account_id ORDER BY p.n
