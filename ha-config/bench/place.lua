@@ -32,8 +32,10 @@ end
 function done(summary, latency, requests)
     local non201 = summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.write
         + summary.errors.timeout
+    -- bets/s counts the accepted bets only (a 429 from the shedder or any other refusal is not a bet); the latency
+    -- percentiles are wrk's, over every answer, refusals included
     io.write(string.format("RESULT %.0f %.2f %.2f %.2f %.2f %d\n",
-        summary.requests / (summary.duration / 1e6),
+        (summary.requests - non201) / (summary.duration / 1e6),
         latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000,
         latency.max / 1000, non201))
 end

@@ -80,7 +80,7 @@ public class Sessions {
         if (cookie == null) {
             return Optional.empty();
         }
-        var payload = sealer.open(cookie.getValue());
+        var payload = opened(ctx, cookie.getValue());
         long now = System.currentTimeMillis();
         if (payload.isEmpty() || payload.get().idleUntilMillis() < now) {
             return Optional.empty();
@@ -101,8 +101,27 @@ public class Sessions {
         if (cookie == null) {
             return true;
         }
-        return sealer.open(cookie.getValue()).map(p -> states.containsKey(p.sessionId())).orElse(true);
+        return opened(ctx, cookie.getValue()).map(p -> states.containsKey(p.sessionId())).orElse(true);
     }
+
+    /**
+     * The cookie's payload, decrypted once per request: {@link #cached} and then {@link #restore} both need it (an
+     * AES-GCM key set-up and decryption each, 4 % of a placement's CPU samples). Kept on the request only, under the
+     * cookie's own value, so a request can never see another cookie's payload.
+     */
+    private Optional<SessionCookie.Payload> opened(RoutingContext ctx, String value) {
+        Object[] memo = ctx.get(OPENED);
+        if (memo != null && value.equals(memo[0])) {
+            @SuppressWarnings("unchecked")
+            Optional<SessionCookie.Payload> payload = (Optional<SessionCookie.Payload>) memo[1];
+            return payload;
+        }
+        Optional<SessionCookie.Payload> payload = sealer.open(value);
+        ctx.put(OPENED, new Object[] { value, payload });
+        return payload;
+    }
+
+    private static final String OPENED = "holdfast.session-cookie-opened";
 
     /** Pushes the idle timeout forward, in a fresh cookie at most once a minute of activity. */
     public void renew(RoutingContext ctx, Live session) {

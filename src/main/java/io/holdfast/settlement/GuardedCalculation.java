@@ -1,5 +1,6 @@
 package io.holdfast.settlement;
 
+import java.util.ArrayList;
 import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -16,10 +17,20 @@ class GuardedCalculation {
         this.calculator = calculator;
     }
 
-    // Opens when half of the last 20 calculations failed: one bad market (retried every few seconds) never
-    // trips it, a calculation that is broken for everything does; after 10 s one trial call goes through.
+    /** One bet to calculate: its stake and its legs. */
+    record Slip(long stake, List<SettlementCalculator.LegResult> legs) {
+    }
+
+    // Opens when half of the last 20 calls failed: one bad market (retried every few seconds) never trips it, a
+    // calculation that is broken for everything does; after 10 s one trial call goes through. One call is one
+    // settlement batch (one bet failing fails its batch's transaction anyway), so the breaker's bookkeeping is paid
+    // once a batch, not once a bet.
     @CircuitBreaker(requestVolumeThreshold = 20, failureRatio = 0.5, delay = 10_000, successThreshold = 1)
-    public SettlementCalculator.Outcome outcome(long marketId, long stake, List<SettlementCalculator.LegResult> legs) {
-        return calculator.outcome(marketId, stake, legs);
+    public List<SettlementCalculator.Outcome> outcomes(long marketId, List<Slip> slips) {
+        List<SettlementCalculator.Outcome> outcomes = new ArrayList<>(slips.size());
+        for (Slip slip : slips) {
+            outcomes.add(calculator.outcome(marketId, slip.stake(), slip.legs()));
+        }
+        return outcomes;
     }
 }

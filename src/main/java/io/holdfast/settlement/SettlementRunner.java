@@ -68,10 +68,10 @@ class SettlementRunner {
             if (result.isEmpty()) {
                 return CompletableFuture.completedFuture(null);
             }
-            int done;
+            SettleMarket.Batch done = new SettleMarket.Batch(0, 0);
             do {
-                done = settle.settleBatch(result.get());
-            } while (done > 0 && cluster.isActive());
+                done = settle.settleBatch(result.get(), done.lastId());
+            } while (done.bets() > 0 && cluster.isActive());
             if (settle.finish(result.get())) {
                 LOG.infof("Market %d settled at revision %d", marketId, result.get().revision());
                 book.refreshMarket(marketId);

@@ -1,5 +1,6 @@
 package io.holdfast.wallet;
 
+import java.util.Arrays;
 import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -208,6 +209,52 @@ public class Wallet {
         postJournal(type, accountId, amount, balance, "HOUSE_BETS", reference, betId, settlementSeq);
         return balance;
     }
+
+    /**
+     * Credits many settlement payouts (type PAYOUT) in one statement, one journal per payout as {@link #credit} writes
+     * it, with its event; the arrays are parallel, one element per payout, in the order the journals are to be
+     * written ({@code voids[i]} 1: the reference reads "void bet", else "payout bet"). The accounts are locked in id
+     * order first; each account's balance moves once by its total, and each journal's balance_after is the balance
+     * after its own payout (the final balance less the account's later payouts in this call).
+     */
+    public void creditPayouts(long[] accounts, long[] bets, long[] amounts, long[] seqs, long[] voids) {
+        if (accounts.length == 0) {
+            return;
+        }
+        long epoch = guard.epoch();
+        long[] distinct = Arrays.stream(accounts).distinct().toArray();
+        jdbc.query("SELECT id FROM account WHERE id = ANY (?) ORDER BY id FOR UPDATE", rs -> null, (Object) distinct);
+        // the accounts named on the account side too: else a hash join over a sequential scan of every account
+        jdbc.update(CREDIT_PAYOUTS, accounts, bets, amounts, seqs, voids, distinct, epoch, epoch);
+    }
+
+    private static final String CREDIT_PAYOUTS = """
+            WITH p AS (
+                SELECT * FROM unnest(?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[]) WITH ORDINALITY
+                              AS p(account_id, bet_id, amount, seq, is_void, n)),
+            totals AS (SELECT account_id, sum(amount) AS total FROM p GROUP BY account_id),
+            moved AS (
+                UPDATE account a SET balance = a.balance + t.total FROM totals t
+                WHERE a.id = t.account_id AND a.id = ANY (?::bigint[])
+                RETURNING a.id, a.balance),
+            after AS (
+                SELECT p.*, moved.balance - coalesce(sum(p.amount) OVER (PARTITION BY p.account_id ORDER BY p.n
+                                                     ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING), 0) AS balance_after
+                FROM p JOIN moved ON moved.id = p.account_id),
+            journals AS (SELECT x.*, nextval('journal_seq') AS journal_id FROM (SELECT * FROM after ORDER BY n) x),
+            entries AS (
+                INSERT INTO ledger_entry (journal_id, book, account_id, type, amount, balance_after, reference,
+                                          request_id, bet_id, settlement_seq, epoch)
+                SELECT j.journal_id, v.book, v.account_id, 'PAYOUT', v.amount, v.balance_after,
+                       CASE WHEN j.is_void = 1 THEN 'void bet ' ELSE 'payout bet ' END || j.bet_id, NULL, j.bet_id,
+                       j.seq, ?
+                FROM journals j, LATERAL (VALUES (1, 'PLAYER', j.account_id, j.amount, j.balance_after),
+                                                 (2, 'HOUSE_BETS', NULL::bigint, -j.amount, NULL::bigint))
+                                         AS v(o, book, account_id, amount, balance_after)
+                ORDER BY j.n, v.o
+                RETURNING journal_id, book, account_id, type, amount, balance_after, reference, request_id, bet_id,
+                          settlement_seq)
+            """ + JOURNAL_EVENT;
 
     /**
      * Takes back an earlier payout on resettlement. It never takes a balance below zero: what the balance

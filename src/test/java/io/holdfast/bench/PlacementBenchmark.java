@@ -49,6 +49,24 @@ public final class PlacementBenchmark {
             new PlacementBenchmark(args[1]).overload(Integer.parseInt(args[2]), Integer.parseInt(args[3]));
             return;
         }
+        if (args.length >= 5 && args[0].equals("--rate")) {
+            // for ha-config/bench-throughput: a constant arrival rate (open loop), latency from each bet's intended start
+            Recorded r = new PlacementBenchmark(args[1]).atRate(java.nio.file.Path.of(args[2]), Double.parseDouble(args[3]),
+                    Integer.parseInt(args[4]), 3, null);
+            r.print("RATE");
+            return;
+        }
+        if (args.length == 2 && args[0].equals("--market")) {
+            // for ha-config/bench-throughput: a new event with one two-way market; prints "event market home away"
+            System.out.println(new PlacementBenchmark(args[1]).newMarket());
+            return;
+        }
+        if (args.length == 6 && args[0].equals("--settle")) {
+            // for ha-config/bench-throughput: post a market's result while a constant-rate load places bets on another
+            new PlacementBenchmark(args[1]).settle(Long.parseLong(args[2]), Long.parseLong(args[3]),
+                    java.nio.file.Path.of(args[4]), Double.parseDouble(args[5]));
+            return;
+        }
         String base = args.length > 0 ? args[0] : "http://127.0.0.1:8090";
         int[] levels = java.util.Arrays.stream((args.length > 1 ? args[1] : "1,2,4,8,16,32").split(","))
                 .mapToInt(Integer::parseInt).toArray();
@@ -111,6 +129,164 @@ public final class PlacementBenchmark {
                         h.getMaxValue() / 1000.0, shed.get(), other.get());
             }
         }
+    }
+
+    /** What a constant-rate run saw: bets sent and accepted, errors, and both latency histograms (µs). */
+    private record Recorded(double rate, double seconds, long sent, long ok, long errors, long late, Histogram corrected,
+            Histogram service) {
+        /** One line: TAG rate achieved/s ok errors p50 p90 p99 p99.9 max (corrected, ms) p50 p99 max (uncorrected). */
+        void print(String tag) {
+            System.out.printf("%s %.0f %.1f %d %d %.2f %.2f %.2f %.2f %.2f %.2f %.2f %.2f %d%n", tag, rate, ok / seconds,
+                    ok, errors, ms(corrected, 50), ms(corrected, 90), ms(corrected, 99), ms(corrected, 99.9),
+                    corrected.getMaxValue() / 1000.0, ms(service, 50), ms(service, 99), service.getMaxValue() / 1000.0,
+                    late);
+        }
+
+        private static double ms(Histogram h, double percentile) {
+            return h.getValueAtPercentile(percentile) / 1000.0;
+        }
+    }
+
+    /**
+     * Open-loop load: bet i is due at {@code start + i / rate} whatever happened to the bets before it, and its latency
+     * is counted from that intended moment, not from when it was sent, so a stall of the server (or of this client)
+     * shows in full in the percentiles instead of silently lowering the rate (coordinated omission). The bettors
+     * take turns; {@code warmUp} seconds at the same rate come first, not recorded. {@code stop}, when given, ends
+     * the measured part early once it turns true (the settlement run).
+     */
+    private Recorded atRate(java.nio.file.Path cookieFile, double rate, int seconds, int warmUp,
+            java.util.function.BooleanSupplier stop) throws Exception {
+        List<String> lines = java.nio.file.Files.readAllLines(cookieFile);
+        long selection = Long.parseLong(lines.get(0).trim());
+        List<String> cookies = lines.subList(1, lines.size());
+        String run = "r" + Long.toString(System.nanoTime(), 36);
+        Histogram corrected = new Histogram(60_000_000L, 3);
+        Histogram service = new Histogram(60_000_000L, 3);
+        AtomicLong ok = new AtomicLong();
+        AtomicLong errors = new AtomicLong();
+        AtomicLong late = new AtomicLong();
+        long interval = (long) (1_000_000_000L / rate);
+        long start = System.nanoTime();
+        long measureFrom = start + warmUp * 1_000_000_000L;
+        long end = measureFrom + seconds * 1_000_000_000L;
+        java.util.concurrent.ConcurrentLinkedQueue<java.util.concurrent.CompletableFuture<?>> inFlight =
+                new java.util.concurrent.ConcurrentLinkedQueue<>();
+        long sent = 0;
+        long measuredEnd = end;
+        for (long i = 0;; i++) {
+            long intended = start + i * interval;
+            if (intended >= end) {
+                break;
+            }
+            if (stop != null && intended >= measureFrom && stop.getAsBoolean()) {
+                measuredEnd = intended;
+                break;
+            }
+            long wait;
+            while ((wait = intended - System.nanoTime()) > 0) {
+                java.util.concurrent.locks.LockSupport.parkNanos(wait);
+            }
+            if (System.nanoTime() - intended > 10_000_000L) {
+                late.incrementAndGet(); // this client sent it more than 10 ms after it was due (still counted from due)
+            }
+            boolean measured = intended >= measureFrom;
+            if (measured) {
+                sent++;
+            }
+            String body = "{\"requestId\":\"" + run + "-" + i + "\",\"stake\":10,\"oddsChange\":\"ANY\","
+                    + "\"legs\":[{\"selectionId\":" + selection + ",\"odds\":1.90}]}";
+            long sentAt = System.nanoTime();
+            java.util.concurrent.CompletableFuture<?> f = http.sendAsync(HttpRequest.newBuilder(URI.create(base + "/api/bets"))
+                    .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json")
+                    .header("Cookie", cookies.get((int) (i % cookies.size())))
+                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.discarding())
+                    .whenComplete((response, failure) -> {
+                        long now = System.nanoTime();
+                        if (!measured) {
+                            return;
+                        }
+                        synchronized (corrected) {
+                            corrected.recordValue(Math.min(60_000_000L, Math.max(1, (now - intended) / 1000)));
+                            service.recordValue(Math.min(60_000_000L, Math.max(1, (now - sentAt) / 1000)));
+                        }
+                        if (failure == null && response.statusCode() == 201) {
+                            ok.incrementAndGet();
+                        } else {
+                            errors.incrementAndGet();
+                        }
+                    });
+            inFlight.add(f);
+            inFlight.removeIf(java.util.concurrent.CompletableFuture::isDone);
+        }
+        for (var f : inFlight) {
+            try {
+                f.get(40, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (Exception e) {
+                // counted in whenComplete
+            }
+        }
+        double measuredSeconds = Math.max(0.001, (measuredEnd - measureFrom) / 1e9);
+        return new Recorded(rate, measuredSeconds, sent, ok.get(), errors.get(), late.get(), corrected, service);
+    }
+
+    /**
+     * Posts the result of {@code market} (its selection {@code winner} won) and waits until the settlement is done
+     * (the market SETTLED), while bets are placed at {@code rate} per second on another market; prints the time
+     * from the post to SETTLED as this client saw it and the placement latency during the settlement.
+     */
+    private void settle(long market, long winner, java.nio.file.Path cookieFile, double rate) throws Exception {
+        String password = System.getenv().getOrDefault("HOLDFAST_ADMIN_PASSWORD", "admin");
+        String admin = "Basic " + Base64.getEncoder().encodeToString(("admin:" + password).getBytes(StandardCharsets.UTF_8));
+        // the poller reads the market's state with a session: Basic authentication is a bcrypt per request, which
+        // would put this client's own polling among the node's top costs
+        HttpResponse<String> login = http.send(HttpRequest.newBuilder(URI.create(base + "/api/session"))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(
+                        "{\"username\":\"admin\",\"password\":\"" + password + "\"}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        String session = login.headers().firstValue("set-cookie").orElseThrow(
+                () -> new IllegalStateException("admin login: " + login.statusCode() + " " + login.body())).split(";")[0];
+        java.util.concurrent.atomic.AtomicBoolean settled = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicLong postedAt = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.atomic.AtomicLong settledAt = new java.util.concurrent.atomic.AtomicLong();
+        Thread poster = new Thread(() -> {
+            try {
+                Thread.sleep(3_000); // the load's warm-up first
+                postedAt.set(System.nanoTime());
+                // a 503 (no node ACTIVE for a moment): the same result again, which is a no-op once it is in
+                for (int attempt = 0;; attempt++) {
+                    try {
+                        post("/api/admin/markets/" + market + "/result", "{\"winners\":[" + winner + "],\"void\":[]}",
+                                "Cookie", session);
+                        break;
+                    } catch (IllegalStateException e) {
+                        if (attempt >= 60 || !e.getMessage().contains("-> 503")) {
+                            throw e;
+                        }
+                        System.err.println("result post: " + e.getMessage().substring(0, 60) + "..., again in 0.5 s");
+                        Thread.sleep(500);
+                    }
+                }
+                while (true) {
+                    HttpResponse<String> state = http.send(HttpRequest.newBuilder(URI.create(base + "/api/admin/markets/"
+                            + market)).header("Cookie", session).timeout(Duration.ofSeconds(10)).GET().build(),
+                            HttpResponse.BodyHandlers.ofString());
+                    if (state.body().contains("\"SETTLED\"")) {
+                        settledAt.set(System.nanoTime());
+                        break;
+                    }
+                    Thread.sleep(100);
+                }
+            } catch (Exception e) {
+                System.err.println("settlement run: " + e);
+            } finally {
+                settled.set(true);
+            }
+        });
+        poster.start();
+        Recorded during = atRate(cookieFile, rate, 900, 3, settled::get);
+        poster.join();
+        System.out.printf("SETTLED %.3f%n", settledAt.get() == 0 ? -1 : (settledAt.get() - postedAt.get()) / 1e9);
+        during.print("DURING");
     }
 
     private void setUp(int users, java.nio.file.Path out) throws Exception {
@@ -186,6 +362,21 @@ public final class PlacementBenchmark {
             f.get();
         }
         pool.shutdown();
+    }
+
+    private String newMarket() throws Exception {
+        String password = System.getenv().getOrDefault("HOLDFAST_ADMIN_PASSWORD", "admin");
+        String admin = "Basic " + Base64.getEncoder().encodeToString(("admin:" + password).getBytes(StandardCharsets.UTF_8));
+        long eventId = firstId(post("/api/admin/events", "{\"name\":\"Settlement FC v Whistle Town "
+                + System.nanoTime() + "\",\"startsAt\":\"2031-01-01T00:00:00Z\"}", "Authorization", admin));
+        Matcher m = ID.matcher(post("/api/admin/events/" + eventId + "/markets", "{\"name\":\"Match result\","
+                + "\"selections\":[{\"name\":\"Home\",\"odds\":1.90},{\"name\":\"Away\",\"odds\":1.90}]}",
+                "Authorization", admin));
+        StringBuilder ids = new StringBuilder().append(eventId);
+        for (int i = 0; i < 3 && m.find(); i++) {
+            ids.append(' ').append(m.group(1));
+        }
+        return ids.toString();
     }
 
     private long setUpMarket() throws Exception {
