@@ -54,8 +54,13 @@ class LeaseRow {
         try (Connection c = dataSource.getConnection(); Statement st = c.createStatement();
                 ResultSet rs = st.executeQuery("SELECT holder, epoch, renewed_at, clock_timestamp(), handover_from, "
                         + "EXISTS (SELECT 1 FROM pg_stat_activity WHERE application_name = holder || '-lease'), "
-                        + "handover_to, handover_ready_at IS NOT NULL FROM cluster_lease WHERE id = 1")) {
+                        + "handover_to, handover_ready_at IS NOT NULL, pg_is_in_recovery() FROM cluster_lease WHERE id = 1")) {
             rs.next();
+            if (rs.getBoolean(9)) {
+                // a standby being promoted (HAProxy may route here a moment early): it answers reads, but no holder
+                // can renew on it, so silence seen here means nothing; count it as the database being away
+                throw new SQLException("the database is still in recovery (read-only)");
+            }
             return new Lease(rs.getString(1), rs.getLong(2), rs.getTimestamp(3), rs.getTimestamp(4), rs.getString(5),
                     rs.getBoolean(6), rs.getString(7), rs.getBoolean(8));
         }
