@@ -197,7 +197,8 @@ class FeedSettlementTest {
         await().atMost(Duration.ofSeconds(15)).until(() -> status(lost).equals("LOST"));
         assertThat(status(won)).isEqualTo("WON");
         assertThat(Api.balance(bettor)).isEqualTo(8_000 + 2_000);
-        assertThat(marketStatus(s.market())).as("the result in force again: the market stays settled").isEqualTo("SETTLED");
+        await("the result in force again: the market settled").atMost(Duration.ofSeconds(15))
+                .until(() -> marketStatus(s.market()).equals("SETTLED"));
         assertThat(Db.ledgerSum(bettor.id())).isEqualTo(Db.storedBalance(bettor.id()));
     }
 

@@ -72,7 +72,7 @@ class ProducerDownTest {
             await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
                     .until(() -> status(market).equals("SUSPENDED"));
             long detectedMillis = (System.nanoTime() - lastMessage) / 1_000_000;
-            assertThat(detectedMillis).as("max-inactivity 3 s, checked every 100 ms").isBetween(2_900L, 3_500L);
+            assertThat(detectedMillis).as("max-inactivity 3 s, checked every 50 ms").isBetween(2_900L, 3_500L);
 
             assertThat(Db.string("SELECT status FROM feed_producer WHERE name = ?", quiet.producer)).isEqualTo("DOWN");
             assertThat(book.quote(selection(market, "1")).orElseThrow().open()).isFalse();
