@@ -2,6 +2,7 @@ package io.holdfast.pair;
 
 import java.io.File;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -19,6 +20,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -374,18 +376,31 @@ public final class Pair implements AutoCloseable, BetTraffic.Route {
         return System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
     }
 
+    /**
+     * Free ports above Linux's ephemeral range (32768-60999): a port the kernel picked for us is free now, but any
+     * outgoing connection (a node's JDBC socket, say) may take it before the node binds it, which once failed a
+     * node's JGroups start ("No available port to bind to"). Nothing takes a port up here unless asked for it.
+     */
     private static int[] freePorts(int n) throws IOException {
         int[] ports = new int[n];
-        List<ServerSocket> held = new ArrayList<>();
-        try {
-            for (int i = 0; i < n; i++) {
-                ServerSocket s = new ServerSocket(0);
-                held.add(s);
-                ports[i] = s.getLocalPort();
+        Random random = new Random();
+        for (int i = 0, tries = 0; i < n; tries++) {
+            if (tries > 1000) {
+                throw new IOException("no free port between 61000 and 65399");
             }
-        } finally {
-            for (ServerSocket s : held) {
-                s.close();
+            int port = 61_000 + random.nextInt(4_400);
+            boolean taken = false;
+            for (int j = 0; j < i; j++) {
+                taken |= ports[j] == port;
+            }
+            if (taken) {
+                continue;
+            }
+            try (ServerSocket s = new ServerSocket()) {
+                s.bind(new InetSocketAddress("127.0.0.1", port));
+                ports[i++] = port;
+            } catch (IOException busy) {
+                // in use: try another
             }
         }
         return ports;
