@@ -150,14 +150,7 @@ public class Results {
         jdbc.update("INSERT INTO bet_cancel_window (market_id, start_at, end_at, posted_by) VALUES (?, ?, ?, ?)",
                 marketId, from, to, actor);
         int revision = latest.map(MarketResult::revision).orElse(0) + 1;
-        jdbc.update("""
-                INSERT INTO market_result (market_id, revision, winners, voids, void_market, posted_by, closed_at,
-                                           has_result, partial_selections, partial_factors)
-                SELECT ?, ?, coalesce(r.winners, '{}'), coalesce(r.voids, '{}'), coalesce(r.void_market, false), ?,
-                       r.closed_at, coalesce(r.has_result, false), coalesce(r.partial_selections, '{}'),
-                       coalesce(r.partial_factors, '{}')
-                FROM (SELECT 1) one LEFT JOIN market_result r ON r.market_id = ? AND r.revision = ?""",
-                marketId, revision, actor, marketId, revision - 1);
+        repost(marketId, revision, actor, revision - 1);
         jdbc.update("UPDATE market SET result_revision = ?, settlement_attempts = 0, settlement_retry_at = NULL, "
                 + "status = CASE WHEN status = 'SETTLEMENT_FAILED' THEN 'CLOSED' ELSE status END WHERE id = ?",
                 revision, marketId);
@@ -194,14 +187,7 @@ public class Results {
             previous = revision - 1;
         }
         // the revision in force again (none: no result, the bets stand open)
-        jdbc.update("""
-                INSERT INTO market_result (market_id, revision, winners, voids, void_market, posted_by, closed_at,
-                                           has_result, partial_selections, partial_factors)
-                SELECT ?, ?, coalesce(r.winners, '{}'), coalesce(r.voids, '{}'), coalesce(r.void_market, false), ?,
-                       r.closed_at, coalesce(r.has_result, false), coalesce(r.partial_selections, '{}'),
-                       coalesce(r.partial_factors, '{}')
-                FROM (SELECT 1) one LEFT JOIN market_result r ON r.market_id = ? AND r.revision = ?""",
-                marketId, revision, actor, marketId, previous);
+        repost(marketId, revision, actor, previous);
         jdbc.update("UPDATE market SET result_revision = ?, settlement_attempts = 0, settlement_retry_at = NULL, "
                 + "status = CASE WHEN status IN ('SETTLEMENT_FAILED', 'SETTLED', 'VOID') THEN 'CLOSED' ELSE status END "
                 + "WHERE id = ?", revision, marketId);
@@ -295,5 +281,17 @@ public class Results {
 
     static List<Long> list(long[] a) {
         return Arrays.stream(a).boxed().toList();
+    }
+
+    /** Posts revision {@code revision} as a copy of revision {@code from} (none there: a revision without a result). */
+    private void repost(long marketId, int revision, String actor, int from) {
+        jdbc.update("""
+                INSERT INTO market_result (market_id, revision, winners, voids, void_market, posted_by, closed_at,
+                                           has_result, partial_selections, partial_factors)
+                SELECT ?, ?, coalesce(r.winners, '{}'), coalesce(r.voids, '{}'), coalesce(r.void_market, false), ?,
+                       r.closed_at, coalesce(r.has_result, false), coalesce(r.partial_selections, '{}'),
+                       coalesce(r.partial_factors, '{}')
+                FROM (SELECT 1) one LEFT JOIN market_result r ON r.market_id = ? AND r.revision = ?""",
+                marketId, revision, actor, marketId, from);
     }
 }
