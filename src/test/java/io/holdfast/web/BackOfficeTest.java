@@ -126,7 +126,9 @@ class BackOfficeTest {
             admin.open("/back-office/accounts");
             admin.type("#account-q", eve.username());
             admin.click("#search");
-            admin.driver().findElement(By.linkText(eve.username())).click();
+            // the search is a form GET: wait for its page, the unfiltered list before it shows only 100 accounts
+            admin.await("the search result", d -> d.findElements(By.linkText(eve.username())).stream().findFirst().orElse(null))
+                    .click();
             admin.awaitPath("/back-office/accounts/" + eve.id());
             new Select(admin.find("#status")).selectByValue("BLOCKED");
             admin.click("#set-status");
