@@ -14,8 +14,7 @@ import org.infinispan.context.Flag;
 import org.infinispan.manager.EmbeddedCacheManager;
 import org.jboss.logging.Logger;
 
-import io.holdfast.cluster.NodeRole;
-import io.holdfast.cluster.RoleChanged;
+import io.holdfast.cluster.ActiveSettled;
 import io.holdfast.platform.Caches;
 import io.holdfast.platform.Jdbc;
 import io.micrometer.core.instrument.Gauge;
@@ -93,10 +92,9 @@ class PendingIndex {
         return mine.size();
     }
 
-    void onRoleChange(@Observes RoleChanged change) {
-        if (change.to() == NodeRole.ACTIVE) {
-            rebuild();
-        }
+    /** A new ACTIVE's completer starts after the settle period too (PassiveNode); the index is rebuilt for it then. */
+    void onSettled(@Observes ActiveSettled settled) {
+        rebuild();
     }
 
     /** Replaces the index with the PENDING rows of the database. */

@@ -20,6 +20,8 @@ public class ClusterState {
 
     private final AtomicReference<Snapshot> current = new AtomicReference<>(new Snapshot(NodeRole.PASSIVE, -1));
     private volatile boolean draining;
+    /** System.nanoTime of this node's last turn to ACTIVE. */
+    private volatile long activeSinceNanos;
     /** System.nanoTime of the last time the database confirmed this node's lease (a takeover or a renewal). */
     private volatile long leaseConfirmedNanos = System.nanoTime() - Long.MAX_VALUE / 2;
 
@@ -29,6 +31,14 @@ public class ClusterState {
 
     public boolean isActive() {
         return current.get().role() == NodeRole.ACTIVE;
+    }
+
+    /**
+     * ACTIVE for at least {@code settleMillis}: background work (rebuilds, publishing, settlement) waits that long
+     * after a takeover or a handover, so the first placements on a new ACTIVE have the CPU and the database.
+     */
+    public boolean isActiveFor(long settleMillis) {
+        return isActive() && System.nanoTime() - activeSinceNanos >= settleMillis * 1_000_000;
     }
 
     /** True while a switchover hands the lease away: new writes are refused, in-flight ones finish. */
@@ -117,6 +127,9 @@ public class ClusterState {
 
     /** Returns the previous snapshot. */
     Snapshot set(NodeRole role, long epoch) {
+        if (role == NodeRole.ACTIVE && !isActive()) {
+            activeSinceNanos = System.nanoTime();
+        }
         return current.getAndSet(new Snapshot(role, epoch));
     }
 

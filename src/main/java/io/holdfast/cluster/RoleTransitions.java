@@ -3,6 +3,8 @@ package io.holdfast.cluster;
 import java.sql.SQLException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -36,6 +38,8 @@ class RoleTransitions {
     private final ClusterState state;
     private final LeaseRow row;
     private final Event<RoleChanged> roleChanged;
+    private final Event<ActiveSettled> settled;
+    private final long settleMillis;
     private final String me;
     private final Counter takeovers;
     private final Counter fencings;
@@ -45,12 +49,19 @@ class RoleTransitions {
         t.setDaemon(true);
         return t;
     });
+    private final ScheduledExecutorService settling = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "role-settle");
+        t.setDaemon(true);
+        return t;
+    });
 
-    RoleTransitions(ClusterState state, LeaseRow row, Event<RoleChanged> roleChanged, HoldfastConfig config,
-            MeterRegistry metrics) {
+    RoleTransitions(ClusterState state, LeaseRow row, Event<RoleChanged> roleChanged, Event<ActiveSettled> settled,
+            HoldfastConfig config, MeterRegistry metrics) {
         this.state = state;
         this.row = row;
         this.roleChanged = roleChanged;
+        this.settled = settled;
+        this.settleMillis = config.lease().settle().toMillis();
         this.me = config.node().name();
         Gauge.builder("holdfast_role", state, s -> s.isActive() ? 1 : 0)
                 .description("1 while this node is ACTIVE, 0 while PASSIVE").register(metrics);
@@ -76,6 +87,18 @@ class RoleTransitions {
         }
         audit("ROLE_ACTIVE", "epoch " + epoch + ": " + reason);
         announce(new RoleChanged(me, before.role(), NodeRole.ACTIVE, epoch, reason));
+        // after the settle period, on role-events (so after this change's observers, and before any later change's):
+        // only if this node is still ACTIVE at this epoch then
+        settling.schedule(() -> events.execute(() -> {
+            ClusterState.Snapshot now = state.snapshot();
+            if (now.role() == NodeRole.ACTIVE && now.epoch() == epoch) {
+                try {
+                    settled.fire(new ActiveSettled(me, epoch));
+                } catch (RuntimeException e) {
+                    LOG.errorf(e, "An observer of ActiveSettled at epoch %d failed", epoch);
+                }
+            }
+        }), settleMillis, TimeUnit.MILLISECONDS);
     }
 
     /**

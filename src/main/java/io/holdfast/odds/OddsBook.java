@@ -25,8 +25,7 @@ import org.infinispan.notifications.cachemanagerlistener.event.MergeEvent;
 import org.jboss.logging.Logger;
 
 import io.holdfast.cluster.ClusterState;
-import io.holdfast.cluster.NodeRole;
-import io.holdfast.cluster.RoleChanged;
+import io.holdfast.cluster.ActiveSettled;
 import io.holdfast.platform.Caches;
 import io.holdfast.platform.ModuleApi;
 import io.quarkus.runtime.StartupEvent;
@@ -80,10 +79,12 @@ public class OddsBook {
         }
     }
 
-    void onRoleChange(@Observes RoleChanged change) {
-        if (change.to() == NodeRole.ACTIVE) {
-            rebuild();
-        }
+    /**
+     * A new ACTIVE rebuilds from the database once it has settled, not at once: until then it validates against
+     * this map, which followed the old ACTIVE's synchronous writes (a write that did not reach it was logged there).
+     */
+    void onSettled(@Observes ActiveSettled settled) {
+        rebuild();
     }
 
     /** The selection's current quote; a miss (a market added a moment ago) reads the database. */

@@ -62,6 +62,14 @@ public interface HoldfastConfig {
         Duration ttl();
 
         Duration lockTimeout();
+
+        /**
+         * How long a node that just became ACTIVE serves bets before its background work starts (cache rebuilds,
+         * the outbox publisher, settlement, pending-bet completion): the first placements after a failover are
+         * the bettors' gap, and they should not share two cores with catch-up work (docs/ARCHITECTURE.md §3).
+         */
+        @WithDefault("1s")
+        Duration settle();
     }
 
     interface Limits {
