@@ -71,6 +71,9 @@ class HaFailoverIT {
 
         assertNothingLostOrRefused(run.bets());
         assertThat(pair.member("leader")).isEqualTo(standby);
+        // the host watch, not the leader key's ttl, let the standby take over (ha-config/README.md)
+        assertThat(java.nio.file.Files.readString(pair.run.resolve("logs/host-watch.log")))
+                .contains("declared " + oldPrimary + "'s host lost");
         // a database failover is no reason for the app pair to change roles
         assertThat(appEpoch()).isEqualTo(epoch);
 
