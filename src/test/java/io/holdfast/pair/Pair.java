@@ -185,13 +185,22 @@ public final class Pair implements AutoCloseable, BetTraffic.Route {
         return n.name.equals(A) ? nodes.get(B) : nodes.get(A);
     }
 
-    /** Starts node-a, waits until it is ACTIVE, then node-b and waits until both are one cluster. */
+    /**
+     * Starts node-a, waits until it is ACTIVE, then node-b and waits until both are one cluster. If that fails the
+     * nodes it started are stopped before the failure goes on: {@code try (Pair p = new Pair().start())} never gets
+     * the pair to close, and a node left running keeps its ports and its database sessions for the next test.
+     */
     public Pair start() throws Exception {
-        startNode(A);
-        await("node-a ACTIVE", Duration.ofSeconds(60), () -> node(A).ready());
-        startNode(B);
-        awaitCluster();
-        return this;
+        try {
+            startNode(A);
+            await("node-a ACTIVE", Duration.ofSeconds(60), () -> node(A).ready());
+            startNode(B);
+            awaitCluster();
+            return this;
+        } catch (Exception | Error e) {
+            close();
+            throw e;
+        }
     }
 
     public void startNode(String name) throws IOException {
