@@ -86,6 +86,10 @@ public interface HoldfastConfig {
     interface Settlement {
         int batch();
 
+        /** Transactions that settle one market's batches side by side (each claims its own with SKIP LOCKED). */
+        @WithDefault("2")
+        int workers();
+
         Duration retryAfter();
     }
 
