@@ -63,17 +63,38 @@ class SettleMarket {
      * 100 000 open bets, halfway through: 0.7 ms for the claim instead of 27 ms). A bet skipped because another
      * transaction holds it is left for the next pass ({@link #finish} then answers false).
      * <p>
-     * Four statements whatever the batch's size, set-based: claim the bets, give this market's legs the result and
-     * read every leg back (one statement); the payouts with their journals and events (Wallet.creditPayouts: the
-     * accounts' lock, then one statement); the bets' new status with their {@code bet.settled} events (one). Only a
+     * Five statements whatever the batch's size, set-based: claim the bets and give this market's legs the result (one
+     * statement); read the bets and all their legs; the payouts with their journals and events (Wallet.creditPayouts:
+     * the accounts' lock, then one statement); the bets' new status with their {@code bet.settled} events (one). Only a
      * resettlement that takes an earlier payout back or leaves a bet open again adds statements of its own (rare).
      */
     @Transactional
     @Fenced
     Batch settleBatch(MarketResult result, long afterId) {
         long marketId = result.marketId();
+        // the claimed bets, each with whether this statement gave its leg the result (false: another transaction
+        // settled it at this revision between this statement's snapshot and its lock; it is left as it is)
+        List<long[]> claimed = jdbc.query(claimSql, rs -> new long[] { rs.getLong(1), rs.getBoolean(2) ? 1 : 0 },
+                afterId, marketId, afterId, result.revision(), result.hasResult(), result.voidMarket(), result.voids(),
+                result.closedAt(), result.winners(), result.partialSelections(),
+                MarketResult.asDoubles(result.partialFactors()), result.revision(), marketId, result.revision());
+        if (claimed.isEmpty()) {
+            return new Batch(0, afterId);
+        }
+        long lastId = claimed.get(claimed.size() - 1)[0];
+        long[] ids = claimed.stream().filter(c -> c[1] == 1).mapToLong(c -> c[0]).toArray();
+        if (ids.length == 0) {
+            return new Batch(claimed.size(), lastId);
+        }
+        // the bets and all their legs read again, by a statement of its own: its snapshot is taken after the claim's
+        // locks, so it sees what a settlement of another market committed on the same bets (an accumulator) meanwhile
         Map<Long, Claimed> bets = new LinkedHashMap<>();
-        jdbc.query(claimSql, rs -> {
+        jdbc.query("""
+                SELECT b.id, b.account_id, b.stake, b.status, b.payout, b.settlement_seq, l.odds AS odds, l.result,
+                       l.void_factor
+                FROM bet b JOIN bet_leg l ON l.bet_id = b.id
+                WHERE b.id = ANY (?) AND l.bet_id = ANY (?)
+                ORDER BY b.id, l.leg_no""", rs -> {
             long id = rs.getLong(1);
             Claimed bet = bets.get(id);
             if (bet == null) {
@@ -83,16 +104,7 @@ class SettleMarket {
             }
             bet.legs().add(new LegResult(Jdbc.odds(rs, "odds"), rs.getString(8), rs.getBigDecimal(9)));
             return null;
-        }, afterId, marketId, afterId, result.revision(), result.hasResult(), result.voidMarket(), result.voids(),
-                result.closedAt(), result.winners(), result.partialSelections(),
-                MarketResult.asDoubles(result.partialFactors()), result.revision(), marketId, marketId);
-        if (bets.isEmpty()) {
-            return new Batch(0, afterId);
-        }
-        long lastId = 0;
-        for (long id : bets.keySet()) {
-            lastId = Math.max(lastId, id);
-        }
+        }, ids, ids);
         // accounts in id order, the order the pending-bet completer uses too: two transactions that credit the
         // same accounts wait for each other instead of deadlocking (40P01)
         List<Claimed> byAccount = new ArrayList<>(bets.values());
@@ -132,23 +144,28 @@ class SettleMarket {
         settled.write();
         reopened.sort(Comparator.comparingLong(Outbox.Event::key));
         outbox.recordAll(reopened);
-        return new Batch(bets.size(), lastId);
+        return new Batch(claimed.size(), lastId);
     }
 
     /**
-     * The claim and this market's result on the claimed bets' legs, in one statement that answers every leg of every
-     * claimed bet (one row per leg, in bet and leg order). This market's legs come from the UPDATE's RETURNING (the
-     * statement's own snapshot does not see its update), the bets' other legs from the table. A bet placed at or after
-     * the moment the market really closed (closedAt), or inside a cancel window (the feed's bet_cancel), is void on it:
-     * a late bet is never paid. A revision without a result (a rollback) leaves the legs open again. The batch size is
-     * written into the statement, not bound: with it as a parameter a generic plan guessed a tenth of the table for
-     * the claim. The legs are named by the claimed ids as an array on top of the join: from the join alone PostgreSQL
-     * hashed a sequential scan of every leg of the market (100 000) for each batch; so it looks them up in the index.
+     * The claim and this market's result on the claimed bets' legs, in one statement that answers each claimed bet in
+     * id order with whether its leg took the result. A bet placed at or after the moment the market really closed
+     * (closedAt), or inside a cancel window (the feed's bet_cancel), is void on it: a late bet is never paid. A revision
+     * without a result (a rollback) leaves the legs open again.
+     * <p>
+     * Two transactions on one market skip each other's bets, but the claim can still lock a bet that the other
+     * committed after this statement's snapshot was taken: the row lock then yields the bet's new version, while the
+     * semi-join on the legs still saw the old one. The leg's {@code result_revision} in the UPDATE's condition is
+     * checked again on its newest version, so such a leg is not updated and its bet not settled twice.
+     * <p>
+     * The batch size is written into the statement, not bound: with it as a parameter a generic plan guessed a tenth
+     * of the table for the claim. The legs are named by the claimed ids as an array on top of the join: from the join
+     * alone PostgreSQL hashed a sequential scan of every leg of the market (100 000) for each batch.
      */
     private static String claimSql(int batch) {
         return """
                 WITH claimed AS MATERIALIZED (
-                    SELECT id, account_id, stake, status, payout, settlement_seq, placed_at FROM bet
+                    SELECT id, placed_at FROM bet
                     WHERE id > ? AND id IN (SELECT bet_id FROM bet_leg WHERE market_id = ? AND bet_id > ?
                                                                        AND result_revision IS DISTINCT FROM ?)
                       AND status IN ('ACCEPTED', 'WON', 'LOST', 'VOID')
@@ -168,17 +185,9 @@ class SettleMarket {
                                          result_revision = ?
                     FROM claimed b
                     WHERE l.bet_id = b.id AND l.bet_id = ANY (ARRAY(SELECT id FROM claimed)) AND l.market_id = ?
-                    RETURNING l.bet_id, l.leg_no, l.odds, l.result, l.void_factor),
-                legs AS (
-                    SELECT bet_id, leg_no, odds, result, void_factor FROM resulted
-                    UNION ALL
-                    SELECT l.bet_id, l.leg_no, l.odds, l.result, l.void_factor
-                    FROM claimed b JOIN bet_leg l ON l.bet_id = b.id AND l.bet_id = ANY (ARRAY(SELECT id FROM claimed))
-                                                   AND l.market_id <> ?)
-                SELECT b.id, b.account_id, b.stake, b.status, b.payout, b.settlement_seq, g.odds AS odds, g.result,
-                       g.void_factor
-                FROM claimed b JOIN legs g ON g.bet_id = b.id
-                ORDER BY b.id, g.leg_no""".formatted(batch);
+                      AND l.result_revision IS DISTINCT FROM ?
+                    RETURNING l.bet_id)
+                SELECT b.id, b.id IN (SELECT bet_id FROM resulted) FROM claimed b ORDER BY b.id""".formatted(batch);
     }
 
     /**
