@@ -87,7 +87,7 @@ public interface HoldfastConfig {
         int batch();
 
         /** Transactions that settle one market's batches side by side (each claims its own with SKIP LOCKED). */
-        @WithDefault("2")
+        @WithDefault("1")
         int workers();
 
         Duration retryAfter();
