@@ -94,6 +94,10 @@ public interface HoldfastConfig {
     interface Settlement {
         int batch();
 
+        /** Transactions that settle one market's batches side by side (each claims its own with SKIP LOCKED). */
+        @WithDefault("1")
+        int workers();
+
         Duration retryAfter();
     }
 

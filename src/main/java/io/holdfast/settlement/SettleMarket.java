@@ -12,6 +12,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 
 import io.holdfast.cluster.Fenced;
+import io.holdfast.cluster.WriteGuard;
 import io.holdfast.events.Outbox;
 import io.holdfast.platform.HoldfastConfig;
 import io.holdfast.platform.Jdbc;
@@ -37,15 +38,18 @@ class SettleMarket {
     private final Jdbc jdbc;
     private final Wallet wallet;
     private final GuardedCalculation calculation;
-    private final int batch;
+    private final String claimSql;
     private final Outbox outbox;
+    private final WriteGuard guard;
 
-    SettleMarket(Jdbc jdbc, Wallet wallet, GuardedCalculation calculation, HoldfastConfig config, Outbox outbox) {
+    SettleMarket(Jdbc jdbc, Wallet wallet, GuardedCalculation calculation, HoldfastConfig config, Outbox outbox,
+            WriteGuard guard) {
         this.outbox = outbox;
         this.jdbc = jdbc;
         this.wallet = wallet;
         this.calculation = calculation;
-        this.batch = config.settlement().batch();
+        this.guard = guard;
+        this.claimSql = claimSql(config.settlement().batch());
     }
 
     /** What one batch did: how many bets it claimed, and the highest bet id among them (the next batch starts after it). */
@@ -58,52 +62,49 @@ class SettleMarket {
      * bound is on both sides of the semi-join, as PostgreSQL does not carry it from one to the other. Measured on
      * 100 000 open bets, halfway through: 0.7 ms for the claim instead of 27 ms). A bet skipped because another
      * transaction holds it is left for the next pass ({@link #finish} then answers false).
+     * <p>
+     * Five statements whatever the batch's size, set-based: claim the bets and give this market's legs the result (one
+     * statement); read the bets and all their legs; the payouts with their journals and events (Wallet.creditPayouts:
+     * the accounts' lock, then one statement); the bets' new status with their {@code bet.settled} events (one). Only a
+     * resettlement that takes an earlier payout back or leaves a bet open again adds statements of its own (rare).
      */
     @Transactional
     @Fenced
     Batch settleBatch(MarketResult result, long afterId) {
         long marketId = result.marketId();
-        Map<Long, Claimed> bets = new LinkedHashMap<>();
-        jdbc.query("""
-                SELECT id, account_id, stake, status, payout, settlement_seq FROM bet
-                WHERE id > ? AND id IN (SELECT bet_id FROM bet_leg WHERE market_id = ? AND bet_id > ?
-                                                                    AND result_revision IS DISTINCT FROM ?)
-                  AND status IN ('ACCEPTED', 'WON', 'LOST', 'VOID')
-                ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED""",
-                rs -> bets.put(rs.getLong(1), new Claimed(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getString(4),
-                        Jdbc.nullableLong(rs, "payout"), rs.getInt(6), new ArrayList<>(), new ArrayList<>())),
-                afterId, marketId, afterId, result.revision(), batch);
-        if (bets.isEmpty()) {
+        // the claimed bets, each with whether this statement gave its leg the result (false: another transaction
+        // settled it at this revision between this statement's snapshot and its lock; it is left as it is)
+        List<long[]> claimed = jdbc.query(claimSql, rs -> new long[] { rs.getLong(1), rs.getBoolean(2) ? 1 : 0 },
+                afterId, marketId, afterId, result.revision(), result.hasResult(), result.voidMarket(), result.voids(),
+                result.closedAt(), result.winners(), result.partialSelections(),
+                MarketResult.asDoubles(result.partialFactors()), result.revision(), marketId, result.revision());
+        if (claimed.isEmpty()) {
             return new Batch(0, afterId);
         }
-        long[] ids = bets.keySet().stream().mapToLong(Long::longValue).toArray();
-        // this market's legs take the new result; the other legs keep theirs. A bet placed at or after the
-        // moment the market really closed (closedAt), or inside a cancel window (the feed's bet_cancel), is void on
-        // it: a late bet is never paid. A revision without a result (a rollback) leaves the other legs open again.
-        // The bets are named on both sides of the join: with the legs' side only, PostgreSQL hashed a sequential scan
-        // of the whole bet table for every batch (37 ms of a 500-bet batch with 100 000 bets in the table; 9 ms so).
-        jdbc.update("""
-                UPDATE bet_leg l SET result = CASE WHEN EXISTS (SELECT 1 FROM bet_cancel_window w
-                                                                WHERE w.market_id = l.market_id AND NOT w.rolled_back
-                                                                  AND b.placed_at >= coalesce(w.start_at, '-infinity')
-                                                                  AND b.placed_at < coalesce(w.end_at, 'infinity'))
-                                                   THEN 'VOID'
-                                                   WHEN NOT ? THEN NULL
-                                                   WHEN ? OR l.selection_id = ANY (?) OR b.placed_at >= ?
-                                                   THEN 'VOID'
-                                                   WHEN l.selection_id = ANY (?) THEN 'WON' ELSE 'LOST' END,
-                                     void_factor = (SELECT p.f FROM unnest(?::bigint[], ?::numeric[]) AS p(s, f)
-                                                    WHERE p.s = l.selection_id),
-                                     result_revision = ?
-                FROM bet b
-                WHERE b.id = l.bet_id AND l.market_id = ? AND l.bet_id = ANY (?) AND b.id = ANY (?)""",
-                result.hasResult(), result.voidMarket(), result.voids(), result.closedAt(), result.winners(),
-                result.partialSelections(), MarketResult.asDoubles(result.partialFactors()), result.revision(), marketId, ids,
-                ids);
-        jdbc.query("SELECT bet_id, odds, result, void_factor FROM bet_leg WHERE bet_id = ANY (?) ORDER BY bet_id, leg_no",
-                rs -> bets.get(rs.getLong(1)).legs().add(new LegResult(Jdbc.odds(rs, "odds"), rs.getString(3),
-                        rs.getBigDecimal(4))),
-                (Object) ids);
+        long lastId = claimed.get(claimed.size() - 1)[0];
+        long[] ids = claimed.stream().filter(c -> c[1] == 1).mapToLong(c -> c[0]).toArray();
+        if (ids.length == 0) {
+            return new Batch(claimed.size(), lastId);
+        }
+        // the bets and all their legs read again, by a statement of its own: its snapshot is taken after the claim's
+        // locks, so it sees what a settlement of another market committed on the same bets (an accumulator) meanwhile
+        Map<Long, Claimed> bets = new LinkedHashMap<>();
+        jdbc.query("""
+                SELECT b.id, b.account_id, b.stake, b.status, b.payout, b.settlement_seq, l.odds AS odds, l.result,
+                       l.void_factor
+                FROM bet b JOIN bet_leg l ON l.bet_id = b.id
+                WHERE b.id = ANY (?) AND l.bet_id = ANY (?)
+                ORDER BY b.id, l.leg_no""", rs -> {
+            long id = rs.getLong(1);
+            Claimed bet = bets.get(id);
+            if (bet == null) {
+                bet = new Claimed(id, rs.getLong(2), rs.getLong(3), rs.getString(4), Jdbc.nullableLong(rs, "payout"),
+                        rs.getInt(6), new ArrayList<>(), new ArrayList<>());
+                bets.put(id, bet);
+            }
+            bet.legs().add(new LegResult(Jdbc.odds(rs, "odds"), rs.getString(8), rs.getBigDecimal(9)));
+            return null;
+        }, ids, ids);
         // accounts in id order, the order the pending-bet completer uses too: two transactions that credit the
         // same accounts wait for each other instead of deadlocking (40P01)
         List<Claimed> byAccount = new ArrayList<>(bets.values());
@@ -111,45 +112,92 @@ class SettleMarket {
         List<Outcome> outcomes = calculation.outcomes(marketId,
                 byAccount.stream().map(bet -> new GuardedCalculation.Slip(bet.stake(), bet.legs())).toList());
         List<Long> moved = new ArrayList<>();
+        boolean reversals = false;
         for (int i = 0; i < byAccount.size(); i++) {
             Claimed bet = byAccount.get(i);
             Outcome outcome = outcomes.get(i);
             boolean reversal = !bet.status().equals("ACCEPTED") && bet.payout() != null && bet.payout() > 0;
+            reversals |= reversal;
             if (reversal || (outcome.verdict() != Verdict.OPEN && outcome.payout() > 0)) {
                 moved.add(bet.accountId());
             }
         }
-        // every account whose balance this batch moves, locked at once in id order (byAccount is in that order)
-        if (!moved.isEmpty()) {
+        // a reversal moves a balance before the payouts do: then every account this batch moves is locked at once,
+        // in id order (byAccount is in that order). Without one, creditPayouts locks its own accounts the same way.
+        if (reversals) {
             jdbc.query("SELECT id FROM account WHERE id = ANY (?) ORDER BY id FOR UPDATE", rs -> null,
                     (Object) moved.stream().mapToLong(Long::longValue).distinct().toArray());
         }
-        List<Outbox.Event> events = new ArrayList<>();
-        Settled settled = new Settled(byAccount.size());
+        List<Outbox.Event> reopened = new ArrayList<>();
+        Settled settled = new Settled(byAccount.size(), marketId, result.revision());
         for (int i = 0; i < byAccount.size(); i++) {
             Claimed bet = byAccount.get(i);
-            Outcome outcome = outcomes.get(i);
-            apply(bet, outcome, settled).ifPresent(status -> events.add(new Outbox.Event(
-                    status.equals("ACCEPTED") ? Outbox.Type.BET_REOPENED : Outbox.Type.BET_SETTLED, bet.id(),
-                    Outbox.payload("betId", bet.id(), "accountId", bet.accountId(), "status", status,
-                            "payout", status.equals("ACCEPTED") ? null : outcome.payout(),
-                            "settlementSeq", status.equals("ACCEPTED") ? bet.seq() : bet.seq() + 1,
-                            "previousStatus", bet.status(), "previousPayout", bet.payout(),
-                            "marketId", marketId, "resultRevision", result.revision()))));
+            if (apply(bet, outcomes.get(i), settled)) {
+                reopened.add(new Outbox.Event(Outbox.Type.BET_REOPENED, bet.id(),
+                        Outbox.payload("betId", bet.id(), "accountId", bet.accountId(), "status", "ACCEPTED",
+                                "payout", null, "settlementSeq", bet.seq(), "previousStatus", bet.status(),
+                                "previousPayout", bet.payout(), "marketId", marketId,
+                                "resultRevision", result.revision())));
+            }
         }
+        // the bets' events after their ledger journals (each of which has its own event), each kind in bet id order
         settled.write();
-        // the bets' events in id order, after their ledger journals (each of which has its own event)
-        events.sort(Comparator.comparingLong(Outbox.Event::key));
-        outbox.recordAll(events);
-        return new Batch(bets.size(), ids[ids.length - 1]);
+        reopened.sort(Comparator.comparingLong(Outbox.Event::key));
+        outbox.recordAll(reopened);
+        return new Batch(claimed.size(), lastId);
+    }
+
+    /**
+     * The claim and this market's result on the claimed bets' legs, in one statement that answers each claimed bet in
+     * id order with whether its leg took the result. A bet placed at or after the moment the market really closed
+     * (closedAt), or inside a cancel window (the feed's bet_cancel), is void on it: a late bet is never paid. A revision
+     * without a result (a rollback) leaves the legs open again.
+     * <p>
+     * Two transactions on one market skip each other's bets, but the claim can still lock a bet that the other
+     * committed after this statement's snapshot was taken: the row lock then yields the bet's new version, while the
+     * semi-join on the legs still saw the old one. The leg's {@code result_revision} in the UPDATE's condition is
+     * checked again on its newest version, so such a leg is not updated and its bet not settled twice.
+     * <p>
+     * The batch size is written into the statement, not bound: with it as a parameter a generic plan guessed a tenth
+     * of the table for the claim. The legs are named by the claimed ids as an array on top of the join: from the join
+     * alone PostgreSQL hashed a sequential scan of every leg of the market (100 000) for each batch.
+     */
+    private static String claimSql(int batch) {
+        return """
+                WITH claimed AS MATERIALIZED (
+                    SELECT id, placed_at FROM bet
+                    WHERE id > ? AND id IN (SELECT bet_id FROM bet_leg WHERE market_id = ? AND bet_id > ?
+                                                                       AND result_revision IS DISTINCT FROM ?)
+                      AND status IN ('ACCEPTED', 'WON', 'LOST', 'VOID')
+                    ORDER BY id LIMIT %d FOR UPDATE SKIP LOCKED),
+                resulted AS (
+                    UPDATE bet_leg l SET result = CASE WHEN EXISTS (SELECT 1 FROM bet_cancel_window w
+                                                                    WHERE w.market_id = l.market_id AND NOT w.rolled_back
+                                                                      AND b.placed_at >= coalesce(w.start_at, '-infinity')
+                                                                      AND b.placed_at < coalesce(w.end_at, 'infinity'))
+                                                       THEN 'VOID'
+                                                       WHEN NOT ? THEN NULL
+                                                       WHEN ? OR l.selection_id = ANY (?) OR b.placed_at >= ?
+                                                       THEN 'VOID'
+                                                       WHEN l.selection_id = ANY (?) THEN 'WON' ELSE 'LOST' END,
+                                         void_factor = (SELECT p.f FROM unnest(?::bigint[], ?::numeric[]) AS p(s, f)
+                                                        WHERE p.s = l.selection_id),
+                                         result_revision = ?
+                    FROM claimed b
+                    WHERE l.bet_id = b.id AND l.bet_id = ANY (ARRAY(SELECT id FROM claimed)) AND l.market_id = ?
+                      AND l.result_revision IS DISTINCT FROM ?
+                    RETURNING l.bet_id)
+                SELECT b.id, b.id IN (SELECT bet_id FROM resulted) FROM claimed b ORDER BY b.id""".formatted(batch);
     }
 
     /**
      * The batch's new outcomes, written together: the payouts in one statement (Wallet.creditPayouts: the accounts
-     * locked in id order, one journal per payout) and the bets' new status in one more, instead of three
-     * statements per bet.
+     * locked in id order, one journal per payout) and the bets' new status with their {@code bet.settled} events in
+     * one more, instead of three statements per bet.
      */
     private final class Settled {
+        private final long marketId;
+        private final int revision;
         private final long[] accounts;
         private final long[] payoutBets;
         private final long[] amounts;
@@ -160,9 +208,13 @@ class SettleMarket {
         private final long[] verdicts;
         private final long[] betPayouts;
         private final long[] betSeqs;
+        private final long[] previousStatuses;
+        private final long[] previousPayouts;
         private int settledBets;
 
-        Settled(int size) {
+        Settled(int size, long marketId, int revision) {
+            this.marketId = marketId;
+            this.revision = revision;
             accounts = new long[size];
             payoutBets = new long[size];
             amounts = new long[size];
@@ -172,6 +224,8 @@ class SettleMarket {
             verdicts = new long[size];
             betPayouts = new long[size];
             betSeqs = new long[size];
+            previousStatuses = new long[size];
+            previousPayouts = new long[size];
         }
 
         void payout(long accountId, long betId, long amount, int seq, boolean isVoid) {
@@ -183,11 +237,13 @@ class SettleMarket {
             payouts++;
         }
 
-        void bet(long betId, Verdict verdict, long payout, int seq) {
-            bets[settledBets] = betId;
+        void bet(Claimed bet, Verdict verdict, long payout, int seq) {
+            bets[settledBets] = bet.id();
             verdicts[settledBets] = verdict.ordinal();
             betPayouts[settledBets] = payout;
             betSeqs[settledBets] = seq;
+            previousStatuses[settledBets] = BET_STATUSES.indexOf(bet.status());
+            previousPayouts[settledBets] = bet.payout() == null ? -1 : bet.payout();
             settledBets++;
         }
 
@@ -197,27 +253,49 @@ class SettleMarket {
                         Arrays.copyOf(amounts, payouts), Arrays.copyOf(seqs, payouts), Arrays.copyOf(voids, payouts));
             }
             if (settledBets > 0) {
-                jdbc.update("""
-                        UPDATE bet b SET status = (ARRAY[""" + VERDICT_NAMES + """
-                        ])[u.verdict + 1], payout = u.payout, settled_at = now(), settlement_seq = u.seq
-                        FROM unnest(?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[]) AS u(id, verdict, payout, seq)
-                        WHERE b.id = u.id""", Arrays.copyOf(bets, settledBets),
-                        Arrays.copyOf(verdicts, settledBets), Arrays.copyOf(betPayouts, settledBets),
-                        Arrays.copyOf(betSeqs, settledBets));
+                long[] ids = Arrays.copyOf(bets, settledBets);
+                jdbc.update(SETTLE_BETS, ids, Arrays.copyOf(verdicts, settledBets),
+                        Arrays.copyOf(betPayouts, settledBets), Arrays.copyOf(betSeqs, settledBets),
+                        Arrays.copyOf(previousStatuses, settledBets), Arrays.copyOf(previousPayouts, settledBets), ids,
+                        guard.epoch(), marketId, revision);
             }
         }
     }
 
-    /** Verdict names by ordinal, the elements of an SQL array (the bulk update indexes it by ordinal + 1). */
-    private static final String VERDICT_NAMES = String.join(", ",
-            Arrays.stream(Verdict.values()).map(v -> "'" + v.name() + "'").toList());
+    /** The statuses a claimed bet can have, the elements of an SQL array (previous statuses by index + 1). */
+    private static final List<String> BET_STATUSES = List.of("ACCEPTED", "WON", "LOST", "VOID");
 
     /**
-     * The bet's new status, or empty when nothing changed (an unsettled bet whose outcome is still open). A reversal
-     * of an earlier payout and a reopening are written at once (rare: a corrected result); a new outcome goes into
-     * {@code settled}, written for the whole batch after it.
+     * The bets' new outcomes and their {@code bet.settled} events (docs/events.md) in one statement, the events in bet
+     * id order. Parameters: ids, verdict ordinals, payouts, settlement sequences, previous statuses (indexes into
+     * BET_STATUSES), previous payouts (-1: none), ids again, the epoch, market id, result revision.
      */
-    private Optional<String> apply(Claimed bet, Outcome outcome, Settled settled) {
+    private static final String SETTLE_BETS = """
+            WITH u AS (
+                SELECT * FROM unnest(?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[])
+                              AS u(id, verdict, payout, seq, previous_status, previous_payout)),
+            settled AS (
+                UPDATE bet b SET status = (ARRAY[%s])[u.verdict + 1], payout = u.payout, settled_at = now(),
+                                 settlement_seq = u.seq
+                FROM u WHERE b.id = u.id AND b.id = ANY (?)
+                RETURNING b.id, b.account_id, b.status, b.payout, b.settlement_seq)
+            """.formatted(String.join(", ", Arrays.stream(Verdict.values()).map(v -> "'" + v.name() + "'").toList()))
+            + Outbox.insert(Outbox.Type.BET_SETTLED, "s.id", """
+                    jsonb_build_object('betId', s.id, 'accountId', s.account_id, 'status', s.status,
+                                       'payout', s.payout, 'settlementSeq', s.settlement_seq,
+                                       'previousStatus', (ARRAY[%s])[u.previous_status + 1],
+                                       'previousPayout', nullif(u.previous_payout, -1),
+                                       'marketId', ?::bigint, 'resultRevision', ?::integer)""".formatted(
+                    String.join(", ", BET_STATUSES.stream().map(v -> "'" + v + "'").toList())),
+                    "settled s JOIN u ON u.id = s.id ORDER BY s.id");
+
+    /**
+     * Applies a bet's outcome; true when a settled bet is open again (a reopening, written at once with the reversal of
+     * its earlier payout: rare, a corrected result). A reversal is written at once too; a new outcome goes into
+     * {@code settled}, written for the whole batch after it. An unsettled bet whose outcome is still open changes
+     * nothing.
+     */
+    private boolean apply(Claimed bet, Outcome outcome, Settled settled) {
         boolean settledBefore = !bet.status().equals("ACCEPTED");
         if (settledBefore && bet.payout() != null && bet.payout() > 0) {
             wallet.reverse(bet.accountId(), bet.payout(), bet.id(), bet.seq(), "resettlement of bet " + bet.id());
@@ -225,16 +303,16 @@ class SettleMarket {
         if (outcome.verdict() == Verdict.OPEN) {
             if (settledBefore) {
                 jdbc.update("UPDATE bet SET status = 'ACCEPTED', payout = NULL, settled_at = NULL WHERE id = ?", bet.id());
-                return Optional.of("ACCEPTED");
+                return true;
             }
-            return Optional.empty();
+            return false;
         }
         int seq = bet.seq() + 1;
         if (outcome.payout() > 0) {
             settled.payout(bet.accountId(), bet.id(), outcome.payout(), seq, outcome.verdict() == Verdict.VOID);
         }
-        settled.bet(bet.id(), outcome.verdict(), outcome.payout(), seq);
-        return Optional.of(outcome.verdict().name());
+        settled.bet(bet, outcome.verdict(), outcome.payout(), seq);
+        return false;
     }
 
     /** True when no bet on the market still waits for this revision (none skipped as locked either). */

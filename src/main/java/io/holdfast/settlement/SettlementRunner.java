@@ -1,10 +1,19 @@
 package io.holdfast.settlement;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.eclipse.microprofile.faulttolerance.Asynchronous;
@@ -22,7 +31,8 @@ import io.holdfast.platform.TransientFailure;
 
 /**
  * Runs settlements off the request thread, in their own bulkhead: a slow or failing settlement can use
- * two threads and a bounded queue, never the threads that take bets.
+ * two threads and a bounded queue (and the market's helper threads, {@code holdfast.settlement.workers} - 1 in all),
+ * never the threads that take bets.
  */
 @ApplicationScoped
 class SettlementRunner {
@@ -36,6 +46,10 @@ class SettlementRunner {
     private final long retryAfterMillis;
     private final Set<Long> inFlight = ConcurrentHashMap.newKeySet();
     private final Counter deadlocks;
+    private final int workers;
+    // the helpers of a market's settlement (workers - 1 threads, shared by the markets the bulkhead runs): settlement
+    // keeps a bounded number of threads and so of connections, whatever the number of markets
+    private final ExecutorService helpers;
 
     SettlementRunner(SettleMarket settle, Results results, OddsBook book, ClusterState cluster, HoldfastConfig config,
             MeterRegistry metrics) {
@@ -47,6 +61,13 @@ class SettlementRunner {
         this.book = book;
         this.cluster = cluster;
         this.retryAfterMillis = config.settlement().retryAfter().toMillis();
+        this.workers = Math.max(1, config.settlement().workers());
+        AtomicInteger threads = new AtomicInteger();
+        this.helpers = Executors.newFixedThreadPool(Math.max(1, workers - 1), task -> {
+            Thread thread = new Thread(task, "settlement-worker-" + threads.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
     }
 
     /** True if this market is not already being settled here (the caller then submits it). */
@@ -68,10 +89,7 @@ class SettlementRunner {
             if (result.isEmpty()) {
                 return CompletableFuture.completedFuture(null);
             }
-            SettleMarket.Batch done = new SettleMarket.Batch(0, 0);
-            do {
-                done = settle.settleBatch(result.get(), done.lastId());
-            } while (done.bets() > 0 && cluster.isActive());
+            settleBatches(result.get());
             if (settle.finish(result.get())) {
                 LOG.infof("Market %d settled at revision %d", marketId, result.get().revision());
                 book.refreshMarket(marketId);
@@ -93,6 +111,62 @@ class SettlementRunner {
             inFlight.remove(marketId);
         }
         return CompletableFuture.completedFuture(null);
+    }
+
+    /**
+     * Settles the market's batches in {@code workers} transactions side by side: this thread and helpers from the
+     * settlement's own pool, each claiming its next batch after the last one it settled. A batch another one holds is
+     * skipped (SKIP LOCKED), so they leapfrog without settling a bet twice; one that failed and rolled back is left, and
+     * {@link SettleMarket#finish} then answers false (the next poll settles it). The first failure stops the others
+     * after their current batch and is thrown here once all have stopped.
+     */
+    private void settleBatches(MarketResult result) {
+        AtomicBoolean stop = new AtomicBoolean();
+        List<Future<?>> others = new ArrayList<>();
+        for (int i = 1; i < workers; i++) {
+            others.add(helpers.submit(() -> settleBatches(result, stop)));
+        }
+        RuntimeException failure = null;
+        try {
+            settleBatches(result, stop);
+        } catch (RuntimeException e) {
+            failure = e;
+        }
+        for (Future<?> other : others) {
+            try {
+                other.get();
+            } catch (ExecutionException e) {
+                if (failure == null) {
+                    failure = e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                stop.set(true);
+                if (failure == null) {
+                    failure = new IllegalStateException("Interrupted while settling market " + result.marketId(), e);
+                }
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    private void settleBatches(MarketResult result, AtomicBoolean stop) {
+        try {
+            SettleMarket.Batch done = new SettleMarket.Batch(0, 0);
+            do {
+                done = settle.settleBatch(result, done.lastId());
+            } while (done.bets() > 0 && cluster.isActive() && !stop.get());
+        } catch (RuntimeException e) {
+            stop.set(true);
+            throw e;
+        }
+    }
+
+    @PreDestroy
+    void stop() {
+        helpers.shutdownNow();
     }
 
     private static boolean deadlock(Throwable e) {
