@@ -6,9 +6,12 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
+import jakarta.inject.Inject;
+
 import org.junit.jupiter.api.Test;
 
 import io.holdfast.support.Api;
+import io.restassured.RestAssured;
 import io.holdfast.support.SseClient;
 import io.holdfast.support.SseClient.Event;
 import io.quarkus.test.junit.QuarkusTest;
@@ -16,6 +19,9 @@ import io.quarkus.test.junit.QuarkusTest;
 /** The odds streams' event ids and resume (docs/API.md, "The odds stream"). */
 @QuarkusTest
 class OddsStreamTest {
+
+    @Inject
+    OddsStream stream;
 
     private static final Duration WAIT = Duration.ofSeconds(10);
     private static final Duration QUIET = Duration.ofMillis(700);
@@ -159,6 +165,53 @@ class OddsStreamTest {
             if (e.name().equals(name)) {
                 return e;
             }
+        }
+    }
+
+    @Test
+    void shouldNotLetAReaderThatStopsReadingHoldTheOthersBackAndCatchItUpWhenItReadsAgain() throws Exception {
+        // a client that reads nothing, with a small receive buffer: the node's socket for it fills up
+        try (java.net.Socket stuck = new java.net.Socket(); SseClient reader = SseClient.open("/api/odds/stream")) {
+            stuck.setReceiveBufferSize(4096);
+            stuck.connect(new java.net.InetSocketAddress("127.0.0.1", RestAssured.port));
+            stuck.getOutputStream().write("GET /api/odds/stream HTTP/1.1\r\nHost: x\r\n\r\n"
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            reader.next(WAIT);
+            Thread.sleep(300);
+            // ~10 MB of events, far more than the kernel and Netty buffer for one connection; selection ids no test uses
+            long first = 9_000_000_000L;
+            int n = 80_000;
+            for (int i = 0; i < n; i++) {
+                stream.publish(new OddsUpdate(first + i, new java.math.BigDecimal("1.50"), 1, 9_000_000_000L,
+                        MarketStatus.OPEN));
+            }
+            long lastSelection = first + n - 1;
+            // the reader gets everything, the newest included, while the stuck one reads nothing
+            Event newest;
+            do {
+                newest = reader.next(WAIT);
+            } while (!newest.data().contains("\"selectionId\":" + lastSelection + ","));
+
+            // the stuck client reads now: it catches up, and ends with the newest state of every selection
+            java.io.InputStream in = stuck.getInputStream();
+            stuck.setSoTimeout(20_000);
+            byte[] buf = new byte[1 << 16];
+            StringBuilder tail = new StringBuilder();
+            long read = 0;
+            String want = "\"selectionId\":" + lastSelection + ",";
+            while (true) {
+                int r = in.read(buf);
+                assertThat(r).as("the stuck client's stream went on").isPositive();
+                read += r;
+                tail.append(new String(buf, 0, r, java.nio.charset.StandardCharsets.US_ASCII));
+                if (tail.indexOf(want) >= 0) {
+                    break;
+                }
+                if (tail.length() > 2 * want.length()) {
+                    tail.delete(0, tail.length() - want.length());
+                }
+            }
+            assertThat(read).isGreaterThan(1_000_000);
         }
     }
 }
