@@ -20,6 +20,8 @@ import io.holdfast.cluster.NodeRole;
 import io.holdfast.cluster.RoleChanged;
 import io.holdfast.platform.Jdbc;
 import io.holdfast.platform.ModuleApi;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
@@ -129,10 +131,12 @@ public class OddsStream {
     private final Map<Context, Loop> loops = new ConcurrentHashMap<>();
     private final AtomicInteger open = new AtomicInteger();
 
-    OddsStream(Jdbc jdbc, Vertx vertx, Config config) {
+    OddsStream(Jdbc jdbc, Vertx vertx, Config config, MeterRegistry metrics) {
         this.jdbc = jdbc;
         this.vertx = vertx;
         this.config = config;
+        Gauge.builder("holdfast.odds.streams", open, AtomicInteger::get)
+                .description("Odds streams (API and pages) open on this node").register(metrics);
     }
 
     void start(@Observes StartupEvent ignored) {
@@ -191,16 +195,6 @@ public class OddsStream {
         loops.values().forEach(Loop::signal);
     }
 
-    /** The newest revision published on this node. */
-    public long lastRevision() {
-        return last;
-    }
-
-    /** Open streams on this node. */
-    public int openStreams() {
-        return open.get();
-    }
-
     /** Whether a client that has everything up to {@code revision} can be sent just what came after it. */
     boolean resumable(long revision) {
         synchronized (lock) {
@@ -239,7 +233,7 @@ public class OddsStream {
         HttpServerResponse response = rc.response();
         response.setChunked(true).putHeader("Content-Type", "text/event-stream").putHeader("Cache-Control", "no-store")
                 .putHeader("X-Accel-Buffering", "no");
-        Loop loop = loops.computeIfAbsent(root(rc), Loop::new);
+        Loop loop = loops.computeIfAbsent(eventLoop(), Loop::new);
         Connection c = new Connection(response, format, from);
         // a browser reconnects 1 s after a drop; the first event carries the id to resume from even if nothing moves
         StringBuilder first = new StringBuilder("retry: 1000\n");
@@ -271,7 +265,7 @@ public class OddsStream {
         }
     }
 
-    private static Context root(RoutingContext rc) {
+    private static Context eventLoop() {
         Context context = Vertx.currentContext();
         // Quarkus runs each request on a duplicate of its connection's event-loop context: group by the loop itself
         return context instanceof ContextInternal internal ? internal.unwrap() : context;
