@@ -40,7 +40,9 @@ public final class FanoutBenchmark {
 
     public static void main(String[] args) throws Exception {
         String node = args[0];
-        String api = args[1];
+        // the changes go to the ACTIVE node itself, as the streams do: what is measured is the node's fan-out, not
+        // HAProxy's health checks (on a loaded machine they flap, and a change through it gets a 503)
+        String api = node; // args[1], the balancer's URL, is not used
         long pid = Long.parseLong(args[2]);
         int connections = Integer.parseInt(args[3]);
         double rate = Double.parseDouble(args[4]);
@@ -90,6 +92,7 @@ public final class FanoutBenchmark {
             latency.recordValue(Math.max(1, (now - sent) / 1000));
         });
         Thread loader = new Thread(load, "sse-load");
+        loader.setDaemon(true);
         loader.start();
         for (int c = 0; c < connections; c++) {
             load.open(c);
@@ -104,8 +107,12 @@ public final class FanoutBenchmark {
         while (open.get() < connections && System.nanoTime() < waitUntil) {
             Thread.sleep(2_000);
             // a stream may send its headers only with its first event: a change no one times (counted as unknown)
-            send(control, api + "/api/admin/selections/" + selections[0] + "/odds", "PUT", "{\"odds\":"
-                    + new BigDecimal("50.00").add(BigDecimal.valueOf(warm++, 2)) + "}", session);
+            try {
+                send(control, api + "/api/admin/selections/" + selections[0] + "/odds", "PUT", "{\"odds\":"
+                        + new BigDecimal("50.00").add(BigDecimal.valueOf(warm++, 2)) + "}", session);
+            } catch (Exception e) {
+                System.err.println("warm-up change: " + e.getMessage());
+            }
         }
         Thread.sleep(2_000);
         long rssOpen = rssKb(pid);
