@@ -377,7 +377,8 @@ public class OddsStream {
         }
 
         private void compact() {
-            if (closed > 0) {
+            // amortized: when thousands close one by one (a client gone), not one pass over the list per close
+            if (closed > 0 && closed >= connections.size() / 8) {
                 connections.removeIf(c -> c.closed);
                 closed = 0;
             }
