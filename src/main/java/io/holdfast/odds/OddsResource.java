@@ -10,28 +10,21 @@ import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
-import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
-import jakarta.ws.rs.core.MediaType;
-
-import org.jboss.resteasy.reactive.RestStreamElementType;
 
 import io.holdfast.odds.Views.EventView;
 import io.holdfast.platform.ProblemException;
-import io.smallrye.mutiny.Multi;
 
-/** Public odds: events with markets and prices, and the live stream of changes. */
+/** Public odds: events with markets and prices (the live stream of changes is {@link OddsStreamRoute}). */
 @Path("/api")
 @PermitAll
 public class OddsResource {
 
     private final OddsCatalog catalog;
-    private final OddsStream stream;
     private final OddsBook book;
 
-    OddsResource(OddsCatalog catalog, OddsStream stream, OddsBook book) {
+    OddsResource(OddsCatalog catalog, OddsBook book) {
         this.catalog = catalog;
-        this.stream = stream;
         this.book = book;
     }
 
@@ -73,14 +66,6 @@ public class OddsResource {
         Quote q = book.replicated(selectionId).or(() -> book.quote(selectionId))
                 .orElseThrow(() -> ProblemException.notFound("Selection"));
         return new OddsUpdate(q.selectionId(), q.odds(), q.version(), q.marketId(), q.marketStatus());
-    }
-
-    @GET
-    @Path("/odds/stream")
-    @Produces(MediaType.SERVER_SENT_EVENTS)
-    @RestStreamElementType(MediaType.APPLICATION_JSON)
-    public Multi<OddsUpdate> stream() {
-        return stream.updates();
     }
 
     private static EventStatus parse(String s) {

@@ -1,32 +1,64 @@
 package io.holdfast.web;
 
-import jakarta.annotation.security.PermitAll;
-import jakarta.ws.rs.CookieParam;
-import jakarta.ws.rs.GET;
-import jakarta.ws.rs.Path;
-import jakarta.ws.rs.Produces;
-import jakarta.ws.rs.core.Context;
-import jakarta.ws.rs.core.MediaType;
-import jakarta.ws.rs.sse.OutboundSseEvent;
-import jakarta.ws.rs.sse.Sse;
+import java.util.EnumMap;
+import java.util.Map;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 
 import io.holdfast.odds.OddsStream;
 import io.holdfast.odds.OddsUpdate;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
-import io.smallrye.mutiny.Multi;
+import io.vertx.core.http.Cookie;
+import io.vertx.ext.web.Router;
 
 /**
  * Live prices for the pages: every committed price or market-status change as a server-sent event named
- * {@code sel-<id>} whose data is the price as the page shows it; htmx's SSE extension swaps it in.
+ * {@code sel-<id>} whose data is the price as the page shows it; htmx's SSE extension swaps it in. A Vert.x route,
+ * not a JAX-RS method: the odds stream writes each change's bytes, rendered once per odds format, to every open
+ * page itself (see {@link OddsStream}). A page that comes back after a switchover or a long gap gets {@code reload}
+ * and reloads itself.
  */
-@Path("/stream/odds")
-@PermitAll
+@ApplicationScoped
 public class OddsFeed {
 
     @CheckedTemplate
     static class Templates {
         static native TemplateInstance price(OddsUpdate u, String shown, String decimal);
+    }
+
+    /** The pages' events in one odds format. */
+    static final class PageFormat extends OddsStream.Format {
+        private final OddsFormat spelling;
+
+        PageFormat(OddsFormat spelling) {
+            this.spelling = spelling;
+        }
+
+        @Override
+        protected String hello() {
+            // a first event at once, so the page knows it is live before any price moves
+            return "event: live\ndata: ";
+        }
+
+        @Override
+        protected String snapshot(long revision) {
+            return "event: reload\ndata: ";
+        }
+
+        @Override
+        protected String event(OddsUpdate u) {
+            return "event: sel-" + u.selectionId() + "\ndata: " + fragment(u, spelling);
+        }
+    }
+
+    private static final Map<OddsFormat, PageFormat> FORMATS = new EnumMap<>(OddsFormat.class);
+
+    static {
+        for (OddsFormat f : OddsFormat.values()) {
+            FORMATS.put(f, new PageFormat(f));
+        }
     }
 
     private final OddsStream stream;
@@ -35,16 +67,11 @@ public class OddsFeed {
         this.stream = stream;
     }
 
-    @GET
-    @Produces(MediaType.SERVER_SENT_EVENTS)
-    public Multi<OutboundSseEvent> updates(@Context Sse sse, @CookieParam(OddsFormat.COOKIE) String format) {
-        OddsFormat spelling = OddsFormat.parse(format);
-        // a first event at once, so the page knows it is live before any price moves
-        Multi<OutboundSseEvent> hello = Multi.createFrom().item(sse.newEventBuilder().name("live").data(String.class, "")
-                .build());
-        Multi<OutboundSseEvent> prices = stream.updates().map(u -> sse.newEventBuilder().name("sel-" + u.selectionId())
-                .data(String.class, fragment(u, spelling)).build());
-        return Multi.createBy().merging().streams(hello, prices);
+    void install(@Observes Router router) {
+        router.get("/stream/odds").handler(rc -> {
+            Cookie format = rc.request().getCookie(OddsFormat.COOKIE);
+            stream.open(rc, FORMATS.get(OddsFormat.parse(format == null ? null : format.getValue())));
+        });
     }
 
     static String fragment(OddsUpdate u, OddsFormat spelling) {

@@ -248,6 +248,23 @@
         startCountdowns();
     });
 
+    // The live stream resumes where it left off. EventSource's own reconnect sends Last-Event-ID by itself; when it
+    // gives up (the node was down, the balancer answered 503) htmx opens a new EventSource, which would not: it asks
+    // with ?lastEventId= instead. A stream that cannot resume sends `reload`, and the page fetches fresh prices.
+    var lastOddsId = null;
+    window.htmx.createEventSource = function (url) {
+        var resume = lastOddsId ? (url.indexOf('?') < 0 ? '?' : '&') + 'lastEventId=' + encodeURIComponent(lastOddsId) : '';
+        var source = new EventSource(url + resume, { withCredentials: true });
+        source.addEventListener('live', function (e) { lastOddsId = e.lastEventId || lastOddsId; });
+        source.addEventListener('reload', function () { window.location.reload(); });
+        return source;
+    };
+    document.body.addEventListener('htmx:sseMessage', function (e) {
+        if (e.detail && e.detail.lastEventId) {
+            lastOddsId = e.detail.lastEventId;
+        }
+    });
+
     // live prices: remember the old price, then flash the change and grey a market that stopped trading
     document.body.addEventListener('htmx:sseBeforeMessage', function (e) {
         var odds = e.target.querySelector && e.target.querySelector('.odds');

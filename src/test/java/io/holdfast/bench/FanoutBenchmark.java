@@ -14,10 +14,8 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -27,9 +25,11 @@ import org.HdrHistogram.Recorder;
 
 /**
  * Odds fan-out: N open connections to the odds stream ({@code GET /api/odds/stream}, server-sent events) on one node,
- * price changes posted through the back office at a constant rate; prints the time from each change's request to
- * its event arriving on every connection (an upper bound of commit-to-byte: the clock starts before the change's
- * own request, so its round trip is included), the events lost, and the node's resident memory per connection.
+ * read by one thread ({@link SseLoad}: the client shares the machine), price changes posted through the back office
+ * at a constant arrival rate (sent without waiting for the previous answer); prints the time from each change's
+ * request to its event arriving on every connection (an upper bound of commit-to-byte: the clock starts before the
+ * change's own request, so its round trip is included), the events lost, the node's resident memory per connection,
+ * and the CPU the node and this client used meanwhile (cores), to tell which of the two was the limit.
  * For ha-config/bench-throughput (d):
  *
  *   java ... io.holdfast.bench.FanoutBenchmark NODE_URL API_URL NODE_PID CONNECTIONS CHANGES_PER_S SECONDS
@@ -37,11 +37,12 @@ import org.HdrHistogram.Recorder;
 public final class FanoutBenchmark {
 
     private static final Pattern ID = Pattern.compile("\"id\":(\\d+)");
-    private static final Pattern EVENT = Pattern.compile("\"selectionId\":(\\d+),\"odds\":([0-9.]+)");
 
     public static void main(String[] args) throws Exception {
         String node = args[0];
-        String api = args[1];
+        // the changes go to the ACTIVE node itself, as the streams do: what is measured is the node's fan-out, not
+        // HAProxy's health checks (on a loaded machine they flap, and a change through it gets a 503)
+        String api = node; // args[1], the balancer's URL, is not used
         long pid = Long.parseLong(args[2]);
         int connections = Integer.parseInt(args[3]);
         double rate = Double.parseDouble(args[4]);
@@ -70,70 +71,48 @@ public final class FanoutBenchmark {
         }
 
         long rssBefore = rssKb(pid);
-        // the change's key (selection:odds) -> when its request was sent
-        Map<String, Long> sentAt = new ConcurrentHashMap<>();
+        // the change's key (selection, odds in hundredths) -> when its request was sent
+        Map<Long, Long> sentAt = new ConcurrentHashMap<>();
         Recorder latency = new Recorder(3);
-        AtomicLongArray received = new AtomicLongArray(connections);
-        AtomicInteger open = new AtomicInteger();
-        AtomicInteger ended = new AtomicInteger();
+        long[] received = new long[connections]; // written on the load's one thread, read after it stopped
         AtomicLong unknown = new AtomicLong();
-        List<HttpClient> clients = new ArrayList<>();
-        for (int c = 0; c < 8; c++) {
-            clients.add(HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                    .connectTimeout(Duration.ofSeconds(30)).build());
-        }
+        byte[] selectionKey = "\"selectionId\":".getBytes(StandardCharsets.US_ASCII);
+        byte[] oddsKey = "\"odds\":".getBytes(StandardCharsets.US_ASCII);
+        URI nodeUri = URI.create(node);
+        SseLoad load = new SseLoad(nodeUri.getHost(), nodeUri.getPort(), "/api/odds/stream", (stream, line, from, to) -> {
+            long now = System.nanoTime();
+            long selection = SseLoad.number(line, from, to, selectionKey);
+            long odds = SseLoad.hundredths(line, from, to, oddsKey);
+            Long sent = selection < 0 || odds < 0 ? null : sentAt.get(key(selection, odds));
+            if (sent == null) {
+                unknown.incrementAndGet(); // a change from before the measured part, or another source
+                return;
+            }
+            received[stream]++;
+            latency.recordValue(Math.max(1, (now - sent) / 1000));
+        });
+        Thread loader = new Thread(load, "sse-load");
+        loader.setDaemon(true);
+        loader.start();
         for (int c = 0; c < connections; c++) {
-            int me = c;
-            clients.get(c % clients.size()).sendAsync(HttpRequest.newBuilder(URI.create(node + "/api/odds/stream"))
-                    .header("Accept", "text/event-stream").GET().build(),
-                    HttpResponse.BodyHandlers.fromLineSubscriber(new Flow.Subscriber<String>() {
-                        @Override
-                        public void onSubscribe(Flow.Subscription s) {
-                            open.incrementAndGet();
-                            s.request(Long.MAX_VALUE);
-                        }
-
-                        @Override
-                        public void onNext(String line) {
-                            if (!line.startsWith("data:")) {
-                                return;
-                            }
-                            long now = System.nanoTime();
-                            Matcher e = EVENT.matcher(line);
-                            if (!e.find()) {
-                                return;
-                            }
-                            Long sent = sentAt.get(e.group(1) + ":" + new BigDecimal(e.group(2)).stripTrailingZeros()
-                                    .toPlainString());
-                            if (sent == null) {
-                                unknown.incrementAndGet(); // a change from before the measured part, or another source
-                                return;
-                            }
-                            received.incrementAndGet(me);
-                            latency.recordValue(Math.max(1, (now - sent) / 1000));
-                        }
-
-                        @Override
-                        public void onError(Throwable t) {
-                            ended.incrementAndGet();
-                        }
-
-                        @Override
-                        public void onComplete() {
-                            ended.incrementAndGet();
-                        }
-                    }));
+            load.open(c);
             if (c % 500 == 499) {
                 Thread.sleep(200); // not all at once: the accept queue is finite
             }
         }
+        AtomicInteger open = load.open;
+        AtomicInteger ended = load.ended;
         long waitUntil = System.nanoTime() + 60_000_000_000L;
         int warm = 0;
         while (open.get() < connections && System.nanoTime() < waitUntil) {
             Thread.sleep(2_000);
             // a stream may send its headers only with its first event: a change no one times (counted as unknown)
-            send(control, api + "/api/admin/selections/" + selections[0] + "/odds", "PUT", "{\"odds\":"
-                    + new BigDecimal("50.00").add(BigDecimal.valueOf(warm++, 2)) + "}", session);
+            try {
+                send(control, api + "/api/admin/selections/" + selections[0] + "/odds", "PUT", "{\"odds\":"
+                        + new BigDecimal("50.00").add(BigDecimal.valueOf(warm++, 2)) + "}", session);
+            } catch (Exception e) {
+                System.err.println("warm-up change: " + e.getMessage());
+            }
         }
         Thread.sleep(2_000);
         long rssOpen = rssKb(pid);
@@ -142,8 +121,11 @@ public final class FanoutBenchmark {
         long interval = (long) (1_000_000_000L / rate);
         int changes = (int) (rate * seconds);
         latency.getIntervalHistogram(); // from here on
+        long nodeTicks0 = cpuTicks("/proc/" + pid + "/stat");
+        long selfTicks0 = cpuTicks("/proc/self/stat");
         long start = System.nanoTime();
-        int sentOk = 0;
+        AtomicInteger sentOk = new AtomicInteger();
+        List<java.util.concurrent.CompletableFuture<?>> inFlight = new ArrayList<>();
         int late = 0;
         for (int i = 0; i < changes; i++) {
             long due = start + i * interval;
@@ -156,30 +138,45 @@ public final class FanoutBenchmark {
             }
             long selection = selections[i % 2];
             BigDecimal odds = new BigDecimal("2.01").add(BigDecimal.valueOf(i / 2, 2));
-            sentAt.put(selection + ":" + odds.stripTrailingZeros().toPlainString(), System.nanoTime());
-            try {
-                send(control, api + "/api/admin/selections/" + selection + "/odds", "PUT", "{\"odds\":" + odds + "}",
-                        session);
-                sentOk++;
-            } catch (Exception e) {
-                System.err.println("change " + i + ": " + e.getMessage());
-            }
+            sentAt.put(key(selection, odds.movePointRight(2).longValueExact()), System.nanoTime());
+            int n = i;
+            // sent without waiting for the answer: a constant arrival rate, whatever one change takes
+            inFlight.add(control.sendAsync(request(api + "/api/admin/selections/" + selection + "/odds", "PUT",
+                    "{\"odds\":" + odds + "}", session), HttpResponse.BodyHandlers.ofString()).whenComplete((r, e) -> {
+                        if (e == null && r.statusCode() / 100 == 2) {
+                            sentOk.incrementAndGet();
+                        } else {
+                            System.err.println("change " + n + ": " + (e != null ? e : r.statusCode() + " " + r.body()));
+                        }
+                    }));
         }
         double took = (System.nanoTime() - start) / 1e9;
+        for (var f : inFlight) {
+            try {
+                f.get(30, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (Exception e) {
+                // counted above
+            }
+        }
         Thread.sleep(3_000); // the last events on their way
+        double cpuSeconds = (System.nanoTime() - start) / 1e9;
+        double nodeCores = (cpuTicks("/proc/" + pid + "/stat") - nodeTicks0) / 100.0 / cpuSeconds;
+        double selfCores = (cpuTicks("/proc/self/stat") - selfTicks0) / 100.0 / cpuSeconds;
+        load.stop();
+        loader.join(5_000);
         Histogram h = latency.getIntervalHistogram();
         long min = Long.MAX_VALUE;
         long total = 0;
         for (int c = 0; c < connections; c++) {
-            min = Math.min(min, received.get(c));
-            total += received.get(c);
+            min = Math.min(min, received[c]);
+            total += received[c];
         }
-        long expected = (long) sentOk * open.get();
-        System.out.printf("FANOUT %d %d %.1f %d %.2f %.2f %.2f %.2f %d %d %d %d %.1f %d%n", connections, open.get(),
-                sentOk / took, sentOk, h.getValueAtPercentile(50) / 1000.0, h.getValueAtPercentile(99) / 1000.0,
-                h.getValueAtPercentile(99.9) / 1000.0, h.getMaxValue() / 1000.0, total, expected - total,
-                min == Long.MAX_VALUE ? 0 : min, ended.get(), (rssOpen - rssBefore) / (double) Math.max(1, open.get()),
-                late);
+        long expected = (long) sentOk.get() * open.get();
+        System.out.printf("FANOUT %d %d %.1f %d %.2f %.2f %.2f %.2f %d %d %d %d %.1f %d %.2f %.2f%n", connections,
+                open.get(), sentOk.get() / took, sentOk.get(), h.getValueAtPercentile(50) / 1000.0,
+                h.getValueAtPercentile(99) / 1000.0, h.getValueAtPercentile(99.9) / 1000.0, h.getMaxValue() / 1000.0,
+                total, expected - total, min == Long.MAX_VALUE ? 0 : min, ended.get(),
+                (rssOpen - rssBefore) / (double) Math.max(1, open.get()), late, nodeCores, selfCores);
         System.exit(0);
     }
 
@@ -192,11 +189,25 @@ public final class FanoutBenchmark {
         return 0;
     }
 
+    private static long key(long selection, long hundredths) {
+        return selection * 10_000_000L + hundredths;
+    }
+
+    /** User plus system CPU time of a process in clock ticks (1/100 s), from its /proc stat line. */
+    private static long cpuTicks(String stat) throws Exception {
+        String line = Files.readString(Path.of(stat));
+        String[] f = line.substring(line.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+    }
+
+    private static HttpRequest request(String url, String method, String json, String auth) {
+        return HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
+                .header(auth.startsWith("Basic ") ? "Authorization" : "Cookie", auth).timeout(Duration.ofSeconds(10))
+                .method(method, HttpRequest.BodyPublishers.ofString(json)).build();
+    }
+
     private static String send(HttpClient http, String url, String method, String json, String auth) throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type",
-                "application/json").header(auth.startsWith("Basic ") ? "Authorization" : "Cookie", auth)
-                .timeout(Duration.ofSeconds(10))
-                .method(method, HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = http.send(request(url, method, json, auth), HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() / 100 != 2) {
             throw new IllegalStateException(url + " -> " + r.statusCode() + " " + r.body());
         }
