@@ -1,5 +1,7 @@
 package io.holdfast.cluster;
 
+import java.util.function.Supplier;
+
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.TransactionSynchronizationRegistry;
 import jakarta.transaction.Transactional;
@@ -9,6 +11,7 @@ import org.jboss.logging.Logger;
 import io.holdfast.platform.Jdbc;
 import io.holdfast.platform.ModuleApi;
 import io.holdfast.platform.ProblemException;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 
 /**
  * The fencing guard of docs/ARCHITECTURE.md §2, the one path every business write transaction takes:
@@ -23,6 +26,7 @@ public class WriteGuard {
 
     private static final Logger LOG = Logger.getLogger(WriteGuard.class);
     private static final String EPOCH = "holdfast.write-epoch";
+    private static final String REHEARSAL = "holdfast.write-rehearsal";
     /** Longest a write waits on a switchover's target for the lease; the handover itself takes tens of ms. */
     private static final long HANDOVER_HOLD_MILLIS = 2_000;
 
@@ -45,6 +49,14 @@ public class WriteGuard {
         if (checked != null) {
             return (Long) checked;
         }
+        if (transactions.getResource(REHEARSAL) != null) {
+            // a rehearsal (see rehearseAndRollBack): the same lock and read as a real write, on any node, and then
+            // this transaction can only roll back, whatever the code after it does
+            long dbEpoch = readEpoch();
+            transactions.setRollbackOnly();
+            transactions.putResource(EPOCH, dbEpoch);
+            return dbEpoch;
+        }
         ClusterState.Snapshot mine = state.snapshot();
         if (mine.role() != NodeRole.ACTIVE && state.isReceiving()) {
             // the load balancer already sends here while the old active hands the lease over, or while this node is
@@ -55,8 +67,7 @@ public class WriteGuard {
             throw ProblemException.notActive(state.isDraining() ? "A switchover is in progress; retry"
                     : "This node is not the active node");
         }
-        long dbEpoch = jdbc.queryOne("SELECT epoch FROM cluster_lease WHERE id = 1 FOR KEY SHARE",
-                rs -> rs.getLong(1)).orElseThrow();
+        long dbEpoch = readEpoch();
         if (dbEpoch != mine.epoch()) {
             LOG.warnf("Fenced: the lease is at epoch %d, this node writes under %d; aborting the write",
                     dbEpoch, mine.epoch());
@@ -65,6 +76,41 @@ public class WriteGuard {
         }
         transactions.putResource(EPOCH, dbEpoch);
         return dbEpoch;
+    }
+
+    private long readEpoch() {
+        return jdbc.queryOne("SELECT epoch FROM cluster_lease WHERE id = 1 FOR KEY SHARE", rs -> rs.getLong(1))
+                .orElseThrow();
+    }
+
+    /**
+     * Runs {@code write} as a rehearsal, in a new transaction that can only roll back: the guard lets it through on
+     * any node (it still takes the lease row {@code FOR KEY SHARE}), then marks the transaction rollback-only before
+     * the write's own statements run, so nothing it does is ever committed. For warming a PASSIVE node's write path
+     * (betting's PlacementRehearsal); returns the write's outcome, or what it threw.
+     */
+    @SuppressWarnings("unchecked")
+    public <T> Rehearsed<T> rehearseAndRollBack(Supplier<T> write) {
+        Object[] outcome = new Object[1];
+        try {
+            QuarkusTransaction.requiringNew().run(() -> {
+                transactions.putResource(REHEARSAL, Boolean.TRUE);
+                try {
+                    outcome[0] = write.get();
+                } catch (RuntimeException e) {
+                    outcome[0] = e;
+                } finally {
+                    transactions.setRollbackOnly(); // also if the write never reached the guard
+                }
+            });
+        } catch (RuntimeException rolledBack) {
+            // expected: the commit finds the transaction marked rollback-only (or the write failed)
+        }
+        return outcome[0] instanceof RuntimeException e ? new Rehearsed<>(null, e) : new Rehearsed<>((T) outcome[0], null);
+    }
+
+    /** What a rehearsed write returned, or threw; either way it was rolled back. */
+    public record Rehearsed<T>(T result, RuntimeException failure) {
     }
 
     /** The epoch the current transaction was fenced under; a write that skipped the guard fails here. */
