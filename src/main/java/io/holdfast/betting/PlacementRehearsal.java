@@ -172,12 +172,12 @@ class PlacementRehearsal {
      */
     private int writeAndRollBack(Quote quote) {
         int written = 0;
+        Optional<Long> bettor = jdbc.queryOne("SELECT id FROM account WHERE status = 'ACTIVE' AND balance >= ? "
+                + "ORDER BY id LIMIT 1", rs -> rs.getLong(1), minStake);
+        if (bettor.isEmpty()) {
+            return written; // nobody to rehearse for yet (a fresh database)
+        }
         for (int i = 0; i < WRITE_TRIES && !cluster.isActive(); i++) {
-            Optional<Long> bettor = jdbc.queryOne("SELECT id FROM account WHERE status = 'ACTIVE' AND balance >= ? "
-                    + "ORDER BY id LIMIT 1", rs -> rs.getLong(1), minStake);
-            if (bettor.isEmpty()) {
-                return written; // nobody to rehearse for yet (a fresh database)
-            }
             var bet = new BetWriter.NewBet(bettor.get(), "rehearsal-write-" + i, "rehearsal", minStake, quote.odds(),
                     OddsChangePolicy.ANY, quote.odds().multiply(BigDecimal.valueOf(minStake)).longValue(), null,
                     List.of(new BetWriter.Leg(quote.selectionId(), quote.marketId(), quote.eventId(), quote.odds(),

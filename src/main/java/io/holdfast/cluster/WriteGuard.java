@@ -50,10 +50,9 @@ public class WriteGuard {
             return (Long) checked;
         }
         if (transactions.getResource(REHEARSAL) != null) {
-            // a rehearsal (see rehearseAndRollBack): the same lock and read as a real write, on any node, and then
-            // this transaction can only roll back, whatever the code after it does
+            // a rehearsal (see rehearseAndRollBack): the same lock and read as a real write, on any node; its
+            // transaction is marked rollback-only before it can commit
             long dbEpoch = readEpoch();
-            transactions.setRollbackOnly();
             transactions.putResource(EPOCH, dbEpoch);
             return dbEpoch;
         }
@@ -85,8 +84,9 @@ public class WriteGuard {
 
     /**
      * Runs {@code write} as a rehearsal, in a new transaction that can only roll back: the guard lets it through on
-     * any node (it still takes the lease row {@code FOR KEY SHARE}), then marks the transaction rollback-only before
-     * the write's own statements run, so nothing it does is ever committed. For warming a PASSIVE node's write path
+     * any node (it still takes the lease row {@code FOR KEY SHARE}), and the transaction is marked rollback-only once
+     * the write returns or throws, before the commit, so nothing it does is ever committed (also a write that never
+     * reached the guard). For warming a PASSIVE node's write path
      * (betting's PlacementRehearsal); returns the write's outcome, or what it threw.
      */
     @SuppressWarnings("unchecked")
@@ -100,7 +100,7 @@ public class WriteGuard {
                 } catch (RuntimeException e) {
                     outcome[0] = e;
                 } finally {
-                    transactions.setRollbackOnly(); // also if the write never reached the guard
+                    transactions.setRollbackOnly();
                 }
             });
         } catch (RuntimeException rolledBack) {
