@@ -53,9 +53,32 @@ public class ClusterState {
     /** Until when (System.nanoTime) this PASSIVE node expects the lease from a switchover; 0: it does not. */
     private volatile long incomingUntilNanos;
 
+    /** When (System.nanoTime) this node was announced as a switchover's target. */
+    private volatile long incomingSinceNanos;
+    /** Whether this node has answered a readiness check UP since it was announced (the load balancer counts on it). */
+    private volatile boolean incomingSeenReady;
+
     /** A switchover announced this node as its target: hold writes for the lease rather than refuse them. */
     void expectHandover(long forMillis) {
-        incomingUntilNanos = System.nanoTime() + forMillis * 1_000_000;
+        incomingSeenReady = false;
+        incomingSinceNanos = System.nanoTime();
+        incomingUntilNanos = incomingSinceNanos + forMillis * 1_000_000;
+    }
+
+    /** This node answered its readiness check UP: if it is a switchover's target, the load balancer now sends here. */
+    void answeredReady() {
+        if (isIncoming()) {
+            incomingSeenReady = true;
+        }
+    }
+
+    /**
+     * Whether this switchover target may tell the active to stop admitting writes: it has answered a readiness check
+     * UP since it was announced (so the load balancer already sends here), or {@code fallbackMillis} have passed
+     * without one (no load balancer checks this node, or its checks are slow).
+     */
+    boolean incomingNoticed(long fallbackMillis) {
+        return isIncoming() && (incomingSeenReady || System.nanoTime() - incomingSinceNanos >= fallbackMillis * 1_000_000);
     }
 
     void noHandover() {

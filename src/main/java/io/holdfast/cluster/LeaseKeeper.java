@@ -40,6 +40,11 @@ class LeaseKeeper {
     private static final long INCOMING_MILLIS = 3_000;
     /** How often a switchover's target looks at the lease while it expects it. */
     private static final long INCOMING_POLL_MILLIS = 5;
+    /**
+     * How long a switchover's target waits for a readiness check answered UP before it confirms anyway (HAProxy checks
+     * a down server every 50 ms; twice that, for slack; without a load balancer's checks this is the whole wait).
+     */
+    private static final long LB_NOTICE_MILLIS = 100;
     /** How long past T a node that expects to take over stays ready if its lease loop stalls (then it gives up). */
     private static final long SUSPECT_SLACK_MILLIS = 300;
 
@@ -142,7 +147,9 @@ class LeaseKeeper {
                 state.expectHandover(INCOMING_MILLIS);
                 LOG.infof("Switchover announced by %s: ready to receive, holding writes for the lease", lease.holder());
             }
-            if (!lease.handoverReady()) {
+            if (!lease.handoverReady() && state.incomingNoticed(LB_NOTICE_MILLIS)) {
+                // the active stops admitting writes once it reads this: confirm only when the load balancer already
+                // sends here (a readiness check answered UP since the announcement), or after LB_NOTICE_MILLIS
                 row.confirmIncoming();
             }
             lookAt(INCOMING_POLL_MILLIS); // adopt the lease within milliseconds of the handover

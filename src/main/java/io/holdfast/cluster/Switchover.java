@@ -18,9 +18,9 @@ import io.quarkus.narayana.jta.QuarkusTransaction;
  * Planned switchover ("flip") without a gap for bettors, as a handshake through the lease row:
  * <ol>
  * <li>announce the target in the row ({@code handover_to}); the target turns ready (the load balancer may send to it
- * from now on) and holds the writes it gets until the lease arrives, and confirms ({@code handover_ready_at});</li>
- * <li>wait {@code LB_NOTICE_MILLIS} more, so the load balancer has seen the target ready (HAProxy checks a down
- * server every 50 ms); until then this node keeps serving;</li>
+ * from now on), holds the writes it gets until the lease arrives, and confirms ({@code handover_ready_at}) once it
+ * has answered a readiness check UP (so the load balancer counts on it), or after 100 ms without one; until then this
+ * node keeps serving;</li>
  * <li>stop admitting writes, hand the lease over (epoch + 1) once the in-flight writes committed, turn PASSIVE: the
  * writes refused meanwhile are resent by HAProxy to the target, which adopts the lease within milliseconds;</li>
  * <li>answer 200 only once the database shows the target holding the lease at the new epoch.</li>
@@ -36,8 +36,6 @@ public class Switchover {
     private static final long DRAIN_TIMEOUT_MILLIS = 2_000;
     /** The target polls the row every 100 ms while PASSIVE; a live one confirms well within this. */
     private static final long CONFIRM_TIMEOUT_MILLIS = 2_000;
-    /** HAProxy checks a down server every 50 ms (downinter) and needs one success (rise 1); twice that, for slack. */
-    private static final long LB_NOTICE_MILLIS = 100;
     /** The target looks at the row every few ms while it expects the lease. */
     private static final long TARGET_TIMEOUT_MILLIS = 3_000;
 
@@ -80,7 +78,6 @@ public class Switchover {
                     "Node '" + target + "' is " + (peer.reachable() ? peer.role() : "unreachable"));
         }
         announce(mine.epoch(), target);
-        sleep(LB_NOTICE_MILLIS);
         state.setDraining(true);
         long epoch;
         try {
