@@ -58,13 +58,6 @@ class PlacementRehearsal {
     private static final int HTTP_TRIES = 20;
     /** Placement transactions written and rolled back per round (each locks one bettor's row for milliseconds). */
     private static final int WRITE_TRIES = 5;
-    /**
-     * The first rounds after the node starts rehearse this many times as much: a few hundred calls, so the JIT has
-     * compiled the path before the node may have to take over (a restarted node is the next takeover's target).
-     * Measured through HAProxy: a switchover to a node 20 s after its start cost bettors 255 ms, later ones 75-120 ms.
-     */
-    private static final int WARM_UP_FACTOR = 10;
-    private static final int WARM_UP_ROUNDS = 6;
 
     private final PlaceBet placeBet;
     private final BetWriter writer;
@@ -82,8 +75,6 @@ class PlacementRehearsal {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
     private volatile URI selfBets;
     private boolean logged;
-    /** Rounds rehearsed so far (the scheduler runs them one at a time). */
-    private int rounds;
 
     PlacementRehearsal(PlaceBet placeBet, BetWriter writer, WriteGuard guard, Jdbc jdbc, OddsBook book,
             ClusterState cluster, ObjectMapper json, Validator validator, HoldfastConfig config, MeterRegistry metrics,
@@ -127,10 +118,9 @@ class PlacementRehearsal {
         }
         String slip = "{\"stake\":" + minStake + ",\"legs\":[{\"selectionId\":" + quote.get().selectionId()
                 + ",\"odds\":" + quote.get().odds().toPlainString() + "}],\"oddsChange\":\"ANY\",\"requestId\":";
-        int factor = rounds++ < WARM_UP_ROUNDS ? WARM_UP_FACTOR : 1;
-        int refused = inProcess(slip, quote.get(), TRIES * factor);
-        int unauthenticated = overHttp(slip, HTTP_TRIES * factor);
-        int written = writeAndRollBack(quote.get(), WRITE_TRIES * factor);
+        int refused = inProcess(slip, quote.get());
+        int unauthenticated = overHttp(slip);
+        int written = writeAndRollBack(quote.get());
         if (!logged && refused > 0 && unauthenticated > 0 && written > 0) {
             logged = true;
             LOG.infof("Placement path rehearsed on the PASSIVE node: %d tries refused by the write guard, "
@@ -139,9 +129,9 @@ class PlacementRehearsal {
         }
     }
 
-    private int inProcess(String slip, Quote quote, int tries) {
+    private int inProcess(String slip, Quote quote) {
         int refused = 0;
-        for (int i = 0; i < tries && !cluster.isActive(); i++) {
+        for (int i = 0; i < TRIES && !cluster.isActive(); i++) {
             try {
                 PlaceBetCommand command = json.readValue(slip + "\"rehearsal-" + i + "\"}", PlaceBetCommand.class);
                 if (!validator.validate(command).isEmpty()) {
@@ -180,14 +170,14 @@ class PlacementRehearsal {
      * ms under load, eight requests queued on the same class-initialisation locks). The bettor's row is locked for
      * the few milliseconds of the statement; a bet of theirs placed meanwhile waits for the rollback.
      */
-    private int writeAndRollBack(Quote quote, int tries) {
+    private int writeAndRollBack(Quote quote) {
         int written = 0;
         Optional<Long> bettor = jdbc.queryOne("SELECT id FROM account WHERE status = 'ACTIVE' AND balance >= ? "
                 + "ORDER BY id LIMIT 1", rs -> rs.getLong(1), minStake);
         if (bettor.isEmpty()) {
             return written; // nobody to rehearse for yet (a fresh database)
         }
-        for (int i = 0; i < tries && !cluster.isActive(); i++) {
+        for (int i = 0; i < WRITE_TRIES && !cluster.isActive(); i++) {
             var bet = new BetWriter.NewBet(bettor.get(), "rehearsal-write-" + i, "rehearsal", minStake, quote.odds(),
                     OddsChangePolicy.ANY, quote.odds().multiply(BigDecimal.valueOf(minStake)).longValue(), null,
                     List.of(new BetWriter.Leg(quote.selectionId(), quote.marketId(), quote.eventId(), quote.odds(),
@@ -210,10 +200,10 @@ class PlacementRehearsal {
         return written;
     }
 
-    private int overHttp(String slip, int tries) {
+    private int overHttp(String slip) {
         URI self = selfBets;
         int unauthenticated = 0;
-        for (int i = 0; i < tries && self != null && !cluster.isActive(); i++) {
+        for (int i = 0; i < HTTP_TRIES && self != null && !cluster.isActive(); i++) {
             try {
                 HttpResponse<Void> answer = http.send(HttpRequest.newBuilder(self).timeout(Duration.ofSeconds(2))
                         .header("Content-Type", "application/json")
