@@ -1,6 +1,7 @@
 package io.holdfast.betting;
 
 import java.io.IOException;
+import java.lang.reflect.Method;
 import java.math.BigDecimal;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -8,6 +9,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 
@@ -45,10 +47,13 @@ import io.quarkus.vertx.http.HttpServerStart;
  * the first accepted bet" budget; rehearsed, about 200 ms.
  * <p>
  * A round parses, validates and places a slip on an open selection for an account that cannot exist; the write
- * guard refuses it with NOT_ACTIVE inside the transaction, which rolls back. Then it sends the same slip, without
- * credentials, to this node's own {@code POST /api/bets}, which answers 401 problem+json through the HTTP, security
- * and JAX-RS layers. Rounds run only while PASSIVE; should the node turn ACTIVE in the middle of one, the insert
- * fails (no such account) and nothing is committed. Metric: {@code holdfast_placement_rehearsals_total{outcome}}.
+ * guard refuses it with NOT_ACTIVE inside the transaction, which rolls back (the first try also validates the
+ * resource method's parameters and builds its answer). Then it sends the same slip, with a session cookie that never
+ * opens, to this node's own {@code POST /api/bets}, which answers 401 problem+json through the HTTP, security and
+ * JAX-RS layers. Then it builds a bettor's session identity in process and writes whole placement transactions for
+ * that bettor that can only roll back. Rounds run only while PASSIVE; should the node turn ACTIVE in the middle of
+ * one, the in-process placement fails (no such account) and the written ones roll back: nothing is committed.
+ * Metric: {@code holdfast_placement_rehearsals_total{outcome}}.
  */
 @ApplicationScoped
 class PlacementRehearsal {
@@ -65,8 +70,12 @@ class PlacementRehearsal {
      * the cookie parsing and the decryption a bettor's request goes through.
      */
     private static final String UNSEALABLE_COOKIE = Sessions.COOKIE + "="
-            + java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(new byte[48]);
-    private static final java.lang.reflect.Method PLACE;
+            + Base64.getUrlEncoder().withoutPadding().encodeToString(new byte[48]);
+    /** Placement transactions written and rolled back per round (each locks one bettor's row for milliseconds). */
+    private static final int WRITE_TRIES = 5;
+    /** The resource method whose parameter validation is rehearsed. */
+    private static final Method PLACE;
+
     static {
         try {
             PLACE = BetResource.class.getMethod("place", PlaceBetCommand.class);
@@ -74,8 +83,6 @@ class PlacementRehearsal {
             throw new ExceptionInInitializerError(e);
         }
     }
-    /** Placement transactions written and rolled back per round (each locks one bettor's row for milliseconds). */
-    private static final int WRITE_TRIES = 5;
 
     private final PlaceBet placeBet;
     private final BetWriter writer;
@@ -97,7 +104,8 @@ class PlacementRehearsal {
 
     PlacementRehearsal(PlaceBet placeBet, BetWriter writer, WriteGuard guard, Jdbc jdbc, OddsBook book,
             ClusterState cluster, ObjectMapper json, Validator validator, HoldfastConfig config, MeterRegistry metrics,
-            IdentityProviderManager identities, @ConfigProperty(name = "quarkus.http.host") String host, @ConfigProperty(name = "quarkus.http.port") int port) {
+            IdentityProviderManager identities, @ConfigProperty(name = "quarkus.http.host") String host,
+            @ConfigProperty(name = "quarkus.http.port") int port) {
         this.placeBet = placeBet;
         this.writer = writer;
         this.guard = guard;
