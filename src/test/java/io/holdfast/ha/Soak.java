@@ -257,15 +257,26 @@ final class Soak {
         return longest / 1_000_000;
     }
 
+    /** The machine's 1, 5 and 15 minute load averages, or "unknown" off Linux. */
+    private static String loadAverage() {
+        try {
+            String[] f = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).trim().split(" ");
+            return f[0] + " / " + f[1] + " / " + f[2];
+        } catch (java.io.IOException | RuntimeException e) {
+            return "unknown";
+        }
+    }
+
     private String report(BetTraffic traffic, long start, Instant startedAt, int minutes, int clients,
             List<String> checks) {
         long[] acks = traffic.acked().values().stream().mapToLong(BetTraffic.Ack::atNanos).sorted().toArray();
         StringBuilder r = new StringBuilder();
         r.append("# Soak: ").append(minutes).append(" min, ").append(clients).append(" bettors through HAProxy, started ")
                 .append(startedAt).append("\n\n");
-        r.append("Measured on one 2-core machine shared with other engineers' builds and tests (under `flock "
-                + "/tmp/holdfast-it.lock`). Outage: the longest stretch without any acknowledged bet from 1 s before "
-                + "the fault to the next one.\n\n");
+        r.append("Measured on one machine with ").append(Runtime.getRuntime().availableProcessors())
+                .append(" cores, load average at the end ").append(loadAverage()).append(" (under `flock "
+                + "/tmp/holdfast-it.lock`: other pair tests and benchmarks wait; builds and unit tests do not). Outage: "
+                + "the longest stretch without any acknowledged bet from 1 s before the fault to the next one.\n\n");
         r.append("| # | at (s) | fault | outage (ms) |\n|---|---|---|---|\n");
         long totalOutage = 0;
         for (int i = 0; i < faults.size(); i++) {
