@@ -148,7 +148,11 @@ class PlacementRehearsal {
                 + ",\"odds\":" + quote.get().odds().toPlainString() + "}],\"oddsChange\":\"ANY\",\"requestId\":";
         int refused = inProcess(slip, quote.get());
         int unauthenticated = overHttp(slip);
-        int written = writeAndRollBack(quote.get());
+        // a bettor with the stake (none yet on a fresh database): their session identity, then their placements
+        Optional<Bettor> bettor = jdbc.queryOne("SELECT id, username FROM account WHERE status = 'ACTIVE' "
+                + "AND balance >= ? ORDER BY id LIMIT 1", rs -> new Bettor(rs.getLong(1), rs.getString(2)), minStake);
+        bettor.ifPresent(b -> authenticate(b.username()));
+        int written = bettor.map(b -> writeAndRollBack(quote.get(), b.id())).orElse(0);
         if (!logged && refused > 0 && unauthenticated > 0 && written > 0) {
             logged = true;
             LOG.infof("Placement path rehearsed on the PASSIVE node: %d tries refused by the write guard, "
@@ -205,16 +209,10 @@ class PlacementRehearsal {
      * ms under load, eight requests queued on the same class-initialisation locks). The bettor's row is locked for
      * the few milliseconds of the statement; a bet of theirs placed meanwhile waits for the rollback.
      */
-    private int writeAndRollBack(Quote quote) {
+    private int writeAndRollBack(Quote quote, long bettor) {
         int written = 0;
-        Optional<Bettor> bettor = jdbc.queryOne("SELECT id, username FROM account WHERE status = 'ACTIVE' "
-                + "AND balance >= ? ORDER BY id LIMIT 1", rs -> new Bettor(rs.getLong(1), rs.getString(2)), minStake);
-        if (bettor.isEmpty()) {
-            return written; // nobody to rehearse for yet (a fresh database)
-        }
-        authenticate(bettor.get().username());
         for (int i = 0; i < WRITE_TRIES && !cluster.isActive(); i++) {
-            var bet = new BetWriter.NewBet(bettor.get().id(), "rehearsal-write-" + i, "rehearsal", minStake, quote.odds(),
+            var bet = new BetWriter.NewBet(bettor, "rehearsal-write-" + i, "rehearsal", minStake, quote.odds(),
                     OddsChangePolicy.ANY, quote.odds().multiply(BigDecimal.valueOf(minStake)).longValue(), null,
                     List.of(new BetWriter.Leg(quote.selectionId(), quote.marketId(), quote.eventId(), quote.odds(),
                             quote.version(), false)));
