@@ -175,13 +175,17 @@ public class OddsBook {
         if (event.isOriginLocal() || event.isPre() || event.getValue() == null) {
             return;
         }
+        Quote q = event.getValue();
         if (cluster.isActive()) {
             // The ACTIVE's prices and market status come from its own commits and the database, never from a
             // remote write: whatever another member put into the cache, a bet here is checked against the truth.
-            LOG.warnf("Ignored a remote odds-book write for selection %d on the ACTIVE node", event.getKey());
+            // Its own writes come back as remote ones for the keys the other member owns (a replicated cache's
+            // writes go through each key's primary owner): only a value that is not ours is worth a warning.
+            if (!q.equals(local.get(q.selectionId()))) {
+                LOG.warnf("Ignored a remote odds-book write for selection %d on the ACTIVE node", event.getKey());
+            }
             return;
         }
-        Quote q = event.getValue();
         if (!q.equals(local.put(q.selectionId(), q))) {
             publish(q); // SSE clients of the passive node see prices move too
         }

@@ -26,7 +26,6 @@ import io.quarkus.runtime.StartupEvent;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import io.vertx.core.Context;
-import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
@@ -39,7 +38,8 @@ import io.vertx.ext.web.RoutingContext;
  *
  * <p>Each change gets an event id, a revision, and becomes the newest entry of its selection; the stream's state is
  * the latest entry per selection, ordered by revision. A connection only remembers the revision it has been sent up
- * to. Whenever something is published, each Vert.x event loop wakes once, and writes to each of its connections the
+ * to. Whenever something is published, each Vert.x event loop wakes once (at most once per
+ * {@link Config#coalesceMillis()}: a burst of changes goes out in one pass), and writes to each of its connections the
  * entries after that connection's revision, as one buffer; the buffer is built once per format and starting point
  * (all connections that are up to date share it), and each entry is spelled once per format. So the cost of a change
  * is one write per connection, and changes that come faster than a connection drains are coalesced, never queued
@@ -70,6 +70,14 @@ public class OddsStream {
         /** A comment line this often on every stream: keeps proxies (HAProxy's timeout server) from cutting it. */
         @WithDefault("10000")
         long heartbeatMillis();
+
+        /**
+         * An event loop writes to its streams at most once per this many milliseconds: the changes of a burst go out
+         * together, one event per selection (its newest state), in one write per stream. A change after a quiet spell
+         * goes out at once. 0: a pass per change.
+         */
+        @WithDefault("100")
+        long coalesceMillis();
     }
 
     /** How one kind of client spells an entry: the SSE lines of one event, without its id and the ending blank line. */
@@ -287,10 +295,12 @@ public class OddsStream {
     }
 
     /** The streams of one event loop, and its one pending wake-up. */
-    final class Loop implements Handler<Void> {
+    final class Loop {
         private final Context context;
         private final List<Connection> connections = new ArrayList<>();
         private final AtomicBoolean scheduled = new AtomicBoolean();
+        private final long coalesceNanos = config.coalesceMillis() * 1_000_000L;
+        private long lastPass = System.nanoTime() - coalesceNanos; // touched on the loop only
         private int closed;
 
         Loop(Context context) {
@@ -300,7 +310,14 @@ public class OddsStream {
 
         void signal() {
             if (scheduled.compareAndSet(false, true)) {
-                context.runOnContext(this);
+                context.runOnContext(v -> {
+                    long wait = lastPass + coalesceNanos - System.nanoTime();
+                    if (wait < 1_000_000L) {
+                        pass();
+                    } else {
+                        vertx.setTimer(wait / 1_000_000L, id -> pass());
+                    }
+                });
             }
         }
 
@@ -318,9 +335,9 @@ public class OddsStream {
             }
         }
 
-        @Override
-        public void handle(Void ignored) {
+        void pass() {
             scheduled.set(false);
+            lastPass = System.nanoTime();
             long upTo = last;
             long lowest = floor;
             Map<Long, Buffer> batches = null;

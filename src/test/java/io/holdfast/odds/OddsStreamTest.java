@@ -214,4 +214,31 @@ class OddsStreamTest {
             assertThat(read).isGreaterThan(1_000_000);
         }
     }
+
+    @Test
+    void shouldSendABurstOfChangesTogetherAsTheNewestStateOfEachSelection() throws Exception {
+        long a = 9_000_000_001L; // selections no other test has: straight into the stream, no database
+        long b = 9_000_000_002L;
+        try (SseClient client = SseClient.open("/api/odds/stream")) {
+            client.next(WAIT);
+            // a lone change after a quiet spell goes out at once, then a burst within the coalescing window
+            // (holdfast.odds-stream.coalesce-millis, 100 ms): far fewer writes than changes, none of them lost
+            long start = System.nanoTime();
+            for (int i = 1; i <= 40; i++) {
+                stream.publish(new OddsUpdate(i % 2 == 0 ? a : b, new java.math.BigDecimal("2.00")
+                        .add(java.math.BigDecimal.valueOf(i, 2)), i, 9_000_000_000L, MarketStatus.OPEN));
+                Thread.sleep(5); // a change every 5 ms: without the window, a write each
+            }
+            long passes = (System.nanoTime() - start) / 100_000_000L + 2; // at most one pass per 100 ms
+            List<Event> events = client.drain(QUIET);
+            List<Event> aboutA = about(events, a);
+            List<Event> aboutB = about(events, b);
+            assertThat(aboutA).isNotEmpty();
+            assertThat(aboutB).isNotEmpty();
+            assertThat(aboutA.get(aboutA.size() - 1).data()).contains("\"odds\":2.40");
+            assertThat(aboutB.get(aboutB.size() - 1).data()).contains("\"odds\":2.39");
+            assertThat(aboutA.size() + aboutB.size()).as("events for 40 changes").isLessThanOrEqualTo((int) (2 * passes))
+                    .isLessThan(40);
+        }
+    }
 }

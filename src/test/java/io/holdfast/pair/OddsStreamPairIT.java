@@ -81,4 +81,33 @@ class OddsStreamPairIT {
             }
         }
     }
+
+    @Test
+    void theActiveTakesItsOwnReplicatedWritesForWhatTheyAreAndThePassiveFollows() throws Exception {
+        Pair.Node active = pair.active();
+        Pair.Node passive = pair.other(active);
+        String warning = "Ignored a remote odds-book write";
+        int before = pair.log(active.name()).split(warning, -1).length;
+        // a replicated cache writes each key through its primary owner: about half of these keys are the PASSIVE's,
+        // and the ACTIVE's own writes to them come back to it as remote ones
+        BetTraffic.Market a = BetTraffic.market(active, "Odds book echo A");
+        BetTraffic.Market b = BetTraffic.market(active, "Odds book echo B");
+        long[] selections = { a.home(), a.away(), b.home(), b.away() };
+        try (SseClient onPassive = SseClient.at(passive.url(), "/api/odds/stream", null)) {
+            onPassive.next(WAIT);
+            for (int i = 0; i < 12; i++) {
+                active.asAdmin("PUT", "/api/admin/selections/" + selections[i % 4] + "/odds",
+                        "{\"odds\":" + (3 + i / 4) + ".50}");
+            }
+            // the PASSIVE's book followed every selection to its last price
+            for (long sel : selections) {
+                Event e;
+                do {
+                    e = nextAbout(onPassive, sel);
+                } while (!e.data().contains("\"odds\":5.50"));
+            }
+        }
+        assertThat(pair.log(active.name()).split(warning, -1).length)
+                .as("warnings about remote odds-book writes on the ACTIVE").isEqualTo(before);
+    }
 }
