@@ -141,10 +141,11 @@ public final class Pair implements AutoCloseable, BetTraffic.Route {
         args.add("-Dholdfast.security.signups-per-address=100000");
         args.addAll(List.of(jvmArgs));
         this.jvmArgs = List.copyOf(args);
-        int[] http = freePorts(2);
-        int[] jgroups = freePorts(2);
-        nodes.put(A, new Node(A, http[0], jgroups[0]));
-        nodes.put(B, new Node(B, http[1], jgroups[1]));
+        // one draw for all four: a node's JGroups port p also takes p + 100 (FD_SOCK2's offset), which must be
+        // neither the other node's JGroups port nor an HTTP port (once, node-a's FD_SOCK2 took node-b's port)
+        int[] ports = freePorts(4);
+        nodes.put(A, new Node(A, ports[0], ports[2]));
+        nodes.put(B, new Node(B, ports[1], ports[3]));
     }
 
     /** The generated password of a bootstrap user ({@code admin} or {@code ops}). */
@@ -395,18 +396,20 @@ public final class Pair implements AutoCloseable, BetTraffic.Route {
         Random random = new Random();
         for (int i = 0, tries = 0; i < n; tries++) {
             if (tries > 1000) {
-                throw new IOException("no free port between 61000 and 65399");
+                throw new IOException("no free port between 61000 and 65399 (and 100 above it)");
             }
             int port = 61_000 + random.nextInt(4_400);
             boolean taken = false;
             for (int j = 0; j < i; j++) {
-                taken |= ports[j] == port;
+                int apart = Math.abs(ports[j] - port);
+                taken |= apart == 0 || apart == 100; // a JGroups port's FD_SOCK2 server listens 100 above it
             }
             if (taken) {
                 continue;
             }
-            try (ServerSocket s = new ServerSocket()) {
+            try (ServerSocket s = new ServerSocket(); ServerSocket above = new ServerSocket()) {
                 s.bind(new InetSocketAddress("127.0.0.1", port));
+                above.bind(new InetSocketAddress("127.0.0.1", port + 100));
                 ports[i++] = port;
             } catch (IOException busy) {
                 // in use: try another
