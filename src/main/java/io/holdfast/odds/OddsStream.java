@@ -41,7 +41,7 @@ import io.vertx.ext.web.RoutingContext;
  * to. Whenever something is published, each Vert.x event loop wakes once (at most once per
  * {@link Config#coalesceMillis()}: a burst of changes goes out in one pass), and writes to each of its connections the
  * entries after that connection's revision, as one buffer; the buffer is built once per format and starting point
- * (all connections that are up to date share it), and each entry is spelled once per format. So the cost of a change
+ * (all connections that are up to date share it), and each entry is spelled once per format. So the cost of a burst
  * is one write per connection, and changes that come faster than a connection drains are coalesced, never queued
  * without bound: a connection whose socket is full is skipped until it drains, then sent what changed meanwhile
  * (the newest state of each selection). A client that reconnects with {@code Last-Event-ID} resumes the same way.

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
@@ -91,9 +92,9 @@ public final class FanoutBenchmark {
         Recorder roundTrip = new Recorder(3); // each change's own request, sent to answered
         // written on the load's one thread, read after it stopped
         long[] reflected = new long[connections]; // changes a stream has seen, or seen superseded by a newer one
-        long[] superseded = new long[1];
+        AtomicLong superseded = new AtomicLong();
         int[] newest = new int[connections * slots]; // per stream and selection: the newest change seen
-        java.util.Arrays.fill(newest, -1);
+        Arrays.fill(newest, -1);
         AtomicLong unknown = new AtomicLong();
         byte[] selectionKey = "\"selectionId\":".getBytes(StandardCharsets.US_ASCII);
         byte[] oddsKey = "\"odds\":".getBytes(StandardCharsets.US_ASCII);
@@ -117,7 +118,7 @@ public final class FanoutBenchmark {
                     reflected[stream]++;
                     latency.recordValue(Math.max(1, (now - sent) / 1000));
                     if (j != k) {
-                        superseded[0]++;
+                        superseded.incrementAndGet();
                     }
                 }
             }
@@ -212,7 +213,7 @@ public final class FanoutBenchmark {
                 h.getValueAtPercentile(99) / 1000.0, h.getValueAtPercentile(99.9) / 1000.0, h.getMaxValue() / 1000.0,
                 total, expected - total, min == Long.MAX_VALUE ? 0 : min, ended.get(),
                 (rssOpen - rssBefore) / (double) Math.max(1, open.get()), late, nodeCores, selfCores,
-                rt.getValueAtPercentile(50) / 1000.0, rt.getValueAtPercentile(99) / 1000.0, superseded[0], slots);
+                rt.getValueAtPercentile(50) / 1000.0, rt.getValueAtPercentile(99) / 1000.0, superseded.get(), slots);
         System.exit(0);
     }
 
