@@ -115,20 +115,22 @@ class SettlementRunner {
 
     /**
      * Settles the market's batches in {@code workers} transactions side by side: this thread and helpers from the
-     * settlement's own pool, each claiming its next batch after the last one it settled. A batch another one holds is
-     * skipped (SKIP LOCKED), so they leapfrog without settling a bet twice; one that failed and rolled back is left, and
-     * {@link SettleMarket#finish} then answers false (the next poll settles it). The first failure stops the others
-     * after their current batch and is thrown here once all have stopped.
+     * settlement's own pool, each with its own part of the bettors (account id modulo workers), claiming its next batch
+     * after the last one it settled. No two of them lock the same account, so one's commit does not hold up the next
+     * batch of another. A bet something else holds is skipped (SKIP LOCKED); a batch that failed and rolled back is
+     * left, and {@link SettleMarket#finish} then answers false (the next poll settles it). The first failure stops the
+     * others after their current batch and is thrown here once all have stopped.
      */
     private void settleBatches(MarketResult result) {
         AtomicBoolean stop = new AtomicBoolean();
         List<Future<?>> others = new ArrayList<>();
         for (int i = 1; i < workers; i++) {
-            others.add(helpers.submit(() -> settleBatches(result, stop)));
+            int part = i;
+            others.add(helpers.submit(() -> settleBatches(result, part, stop)));
         }
         RuntimeException failure = null;
         try {
-            settleBatches(result, stop);
+            settleBatches(result, 0, stop);
         } catch (RuntimeException e) {
             failure = e;
         }
@@ -152,11 +154,11 @@ class SettlementRunner {
         }
     }
 
-    private void settleBatches(MarketResult result, AtomicBoolean stop) {
+    private void settleBatches(MarketResult result, int part, AtomicBoolean stop) {
         try {
             SettleMarket.Batch done = new SettleMarket.Batch(0, 0);
             do {
-                done = settle.settleBatch(result, done.lastId());
+                done = settle.settleBatch(result, done.lastId(), part, workers);
             } while (done.bets() > 0 && cluster.isActive() && !stop.get());
         } catch (RuntimeException e) {
             stop.set(true);

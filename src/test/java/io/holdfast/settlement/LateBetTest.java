@@ -1,8 +1,10 @@
 package io.holdfast.settlement;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
@@ -53,5 +55,30 @@ class LateBetTest {
                 .body("lateBetsVoided", equalTo(2)).body("closedAt", equalTo(closedAt.toString()));
         assertThat(Db.ledgerSum(late.id())).isEqualTo(Db.storedBalance(late.id()));
         assertThat(Db.unbalancedJournals()).isZero();
+    }
+
+    /**
+     * A settled market that an accepted bet reached after its settlement (a leg no result has reached) is settled again
+     * for that bet by the scheduler's own search (SettlementScheduler), not left open forever. The bet is made so in
+     * SQL: a lost bet taken back to accepted with its leg open, as such a bet would stand.
+     */
+    @Test
+    void shouldSettleABetThatReachedAMarketAfterItsSettlement() {
+        Api.Bettor bettor = Api.bettor(10_000);
+        Api.Market market = Api.market("2.00", "3.00");
+        long winner = market.selections().get(0);
+        long loser = SettlementTest.bet(bettor, 500, market.selections().get(1), "3.00");
+        Api.admin().body(Map.of("winners", List.of(winner))).post("/api/admin/markets/" + market.id() + "/result")
+                .then().statusCode(202);
+        SettlementTest.awaitMarket(market.id(), "SETTLED", 1);
+
+        Db.update("UPDATE bet SET status = 'ACCEPTED', payout = NULL, settled_at = NULL WHERE id = ?", loser);
+        Db.update("UPDATE bet_leg SET result = NULL, result_revision = NULL WHERE bet_id = ?", loser);
+
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> Api.as(bettor).get("/api/bets/" + loser).then()
+                .body("status", equalTo("LOST")).body("legs[0].result", equalTo("LOST")));
+        assertThat(Db.longValue("SELECT result_revision FROM bet_leg WHERE bet_id = ?", loser)).isEqualTo(1);
+        assertThat(Api.balance(bettor)).isEqualTo(10_000 - 500);
+        assertThat(Db.ledgerSum(bettor.id())).isEqualTo(Db.storedBalance(bettor.id()));
     }
 }
