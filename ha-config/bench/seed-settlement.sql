@@ -5,6 +5,9 @@
 -- `per` bets of 100 (1.00), the last two accumulators (a leg on the big market at 1.90 and a WON leg on m2 at
 -- 2.00), the others singles at 1.90, each with its stake journal (PLAYER -100, HOUSE_BETS +100), so
 -- sum(player ledger) = balance holds for every bettor. No outbox events are written for the seed (a throwaway pair).
+-- The bets are numbered round the bettors (each bettor's first bet, then each one's second, ...), as bets placed over
+-- time by many bettors are: a batch of 1 000 bets in id order then touches about 1 000 accounts, not the 100 of
+-- bettors whose bets came one after another.
 \set ON_ERROR_STOP on
 BEGIN;
 CREATE TEMP TABLE seed_acc ON COMMIT DROP AS
@@ -30,7 +33,7 @@ WITH ins AS (
     INSERT INTO bet (account_id, request_id, request_hash, status, stake, odds, odds_change, potential_payout, epoch)
     SELECT acc, 'seed-' || k, 'seed', 'ACCEPTED', 100, CASE WHEN acca THEN 3.80 ELSE 1.90 END, 'ANY',
            CASE WHEN acca THEN 380 ELSE 190 END, :epoch
-    FROM seed_src ORDER BY acc, k
+    FROM seed_src ORDER BY k, acc
     RETURNING id, account_id, request_id)
 SELECT i.id, s.acc, s.k, s.sel, s.acca FROM ins i JOIN seed_src s ON s.acc = i.account_id AND i.request_id = 'seed-' || s.k;
 

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -133,13 +134,18 @@ public final class PlacementBenchmark {
 
     /** What a constant-rate run saw: bets sent and accepted, errors, and both latency histograms (µs). */
     private record Recorded(double rate, double seconds, long sent, long ok, long errors, long late, Histogram corrected,
-            Histogram service) {
-        /** One line: TAG rate achieved/s ok errors p50 p90 p99 p99.9 max (corrected, ms) p50 p99 max (uncorrected). */
+            Histogram service, Map<Integer, Long> errorStatuses) {
+        /**
+         * One line: TAG rate achieved/s ok errors p50 p90 p99 p99.9 max (corrected, ms) p50 p99 max (uncorrected), late,
+         * then the errors by HTTP status (-1: no answer), e.g. {@code 503:12,-1:2}, or {@code -} when there was none.
+         */
         void print(String tag) {
-            System.out.printf("%s %.0f %.1f %d %d %.2f %.2f %.2f %.2f %.2f %.2f %.2f %.2f %d%n", tag, rate, ok / seconds,
-                    ok, errors, ms(corrected, 50), ms(corrected, 90), ms(corrected, 99), ms(corrected, 99.9),
-                    corrected.getMaxValue() / 1000.0, ms(service, 50), ms(service, 99), service.getMaxValue() / 1000.0,
-                    late);
+            String statuses = errorStatuses.isEmpty() ? "-" : errorStatuses.entrySet().stream()
+                    .map(e -> e.getKey() + ":" + e.getValue()).collect(java.util.stream.Collectors.joining(","));
+            System.out.printf("%s %.0f %.1f %d %d %.2f %.2f %.2f %.2f %.2f %.2f %.2f %.2f %d %s%n", tag, rate,
+                    ok / seconds, ok, errors, ms(corrected, 50), ms(corrected, 90), ms(corrected, 99),
+                    ms(corrected, 99.9), corrected.getMaxValue() / 1000.0, ms(service, 50), ms(service, 99),
+                    service.getMaxValue() / 1000.0, late, statuses);
         }
 
         private static double ms(Histogram h, double percentile) {
@@ -165,6 +171,7 @@ public final class PlacementBenchmark {
         AtomicLong ok = new AtomicLong();
         AtomicLong errors = new AtomicLong();
         AtomicLong late = new AtomicLong();
+        Map<Integer, Long> errorStatuses = new java.util.concurrent.ConcurrentSkipListMap<>();
         long interval = (long) (1_000_000_000L / rate);
         long start = System.nanoTime();
         long measureFrom = start + warmUp * 1_000_000_000L;
@@ -213,6 +220,7 @@ public final class PlacementBenchmark {
                             ok.incrementAndGet();
                         } else {
                             errors.incrementAndGet();
+                            errorStatuses.merge(failure == null ? response.statusCode() : -1, 1L, Long::sum);
                         }
                     });
             inFlight.add(f);
@@ -226,7 +234,8 @@ public final class PlacementBenchmark {
             }
         }
         double measuredSeconds = Math.max(0.001, (measuredEnd - measureFrom) / 1e9);
-        return new Recorded(rate, measuredSeconds, sent, ok.get(), errors.get(), late.get(), corrected, service);
+        return new Recorded(rate, measuredSeconds, sent, ok.get(), errors.get(), late.get(), corrected, service,
+                errorStatuses);
     }
 
     /**
