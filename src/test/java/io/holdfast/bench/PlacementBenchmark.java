@@ -186,8 +186,9 @@ public final class PlacementBenchmark {
         long end = measureFrom + seconds * 1_000_000_000L;
         java.util.concurrent.ConcurrentLinkedQueue<java.util.concurrent.CompletableFuture<?>> inFlight =
                 new java.util.concurrent.ConcurrentLinkedQueue<>();
-        // Vert.x's client on one event loop, not the JDK's HttpClient: at 160 bets/s the JDK's took 0.76 of this
-        // machine's 2 cores from the pair it measures; connections are kept alive and opened as the load needs them
+        // Vert.x's client on one event loop, not the JDK's HttpClient: at 160 bets/s, side by side, the JDK's took
+        // 0.61-0.64 of this machine's 2 cores from the pair it measures, this one 0.23-0.28; connections are kept
+        // alive and opened as the load needs them
         URI uri = URI.create(base + "/api/bets");
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1));
         io.vertx.core.http.HttpClient client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true)
