@@ -7,8 +7,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -22,6 +24,7 @@ import io.holdfast.platform.Jdbc;
 import io.holdfast.platform.ModuleApi;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.channel.EventLoop;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
@@ -78,6 +81,15 @@ public class OddsStream {
          */
         @WithDefault("100")
         long coalesceMillis();
+
+        /**
+         * A pass writes to at most this many streams at a time, then lets its event loop serve its other sockets (a
+         * price change's request, a health check) before it goes on: with thousands of streams on a loop, a pass is
+         * hundreds of milliseconds of writes, and nothing else on that loop would move meanwhile. 0: the whole pass
+         * at once.
+         */
+        @WithDefault("256")
+        int passSlice();
     }
 
     /** How one kind of client spells an entry: the SSE lines of one event, without its id and the ending blank line. */
@@ -265,6 +277,21 @@ public class OddsStream {
         }
     }
 
+    /** Event loops that have had a stream. */
+    int loops() {
+        return loops.size();
+    }
+
+    /** Passes so far, on all loops. */
+    long passes() {
+        return loops.values().stream().mapToLong(l -> l.passes.get()).sum();
+    }
+
+    /** Slices the passes took so far, on all loops (a pass over fewer streams than a slice is one). */
+    long slices() {
+        return loops.values().stream().mapToLong(l -> l.slices.get()).sum();
+    }
+
     private static long parse(String id) {
         try {
             return Long.parseLong(id);
@@ -294,18 +321,41 @@ public class OddsStream {
         }
     }
 
-    /** The streams of one event loop, and its one pending wake-up. */
+    /**
+     * The streams of one event loop, and its one pass at a time. A pass sends each connection what changed since its
+     * revision, in slices of {@link Config#passSlice()} connections; each next slice is a task scheduled on the loop,
+     * which Netty runs only after it has polled its sockets again, so requests on the loop wait for one slice, not for
+     * the whole pass. The heartbeat is a pass too: it pings the connections it has nothing else for.
+     */
     final class Loop {
         private final Context context;
+        private final EventLoop eventLoop;
         private final List<Connection> connections = new ArrayList<>();
+        /** A pass is due or under way; a signal meanwhile is picked up when it ends. */
         private final AtomicBoolean scheduled = new AtomicBoolean();
         private final long coalesceNanos = config.coalesceMillis() * 1_000_000L;
-        private long lastPass = System.nanoTime() - coalesceNanos; // touched on the loop only
+        private final int slice = config.passSlice() > 0 ? config.passSlice() : Integer.MAX_VALUE;
+        private final Runnable resume = this::resume;
+        // touched on the loop only
+        private long lastPass = System.nanoTime() - coalesceNanos;
         private int closed;
+        private boolean pingDue;
+        /** The pass under way: the next connection (-1: none), what it sends up to, its shared buffers. */
+        private int cursor = -1;
+        private long upTo;
+        private long lowest;
+        private boolean ping;
+        private Map<Long, Buffer> batches;
+        final AtomicLong passes = new AtomicLong();
+        final AtomicLong slices = new AtomicLong();
 
         Loop(Context context) {
             this.context = context;
-            context.runOnContext(v -> vertx.setPeriodic(config.heartbeatMillis(), id -> heartbeat()));
+            this.eventLoop = ((ContextInternal) context).nettyEventLoop();
+            context.runOnContext(v -> vertx.setPeriodic(config.heartbeatMillis(), id -> {
+                pingDue = true;
+                signal();
+            }));
         }
 
         void signal() {
@@ -326,7 +376,7 @@ public class OddsStream {
             open.incrementAndGet();
         }
 
-        /** Marks it closed; the list drops it after the current pass (a write may close a connection mid-pass). */
+        /** Marks it closed; the list drops it after a pass (a write may close a connection mid-pass). */
         void remove(Connection c) {
             if (!c.closed) {
                 c.closed = true;
@@ -335,54 +385,73 @@ public class OddsStream {
             }
         }
 
-        void pass() {
-            scheduled.set(false);
+        private void pass() {
             lastPass = System.nanoTime();
-            long upTo = last;
-            long lowest = floor;
-            Map<Long, Buffer> batches = null;
-            for (int i = 0; i < connections.size(); i++) {
-                Connection c = connections.get(i);
-                if (c.closed || c.revision >= upTo || c.waiting) {
-                    continue;
-                }
-                if (c.response.writeQueueFull()) {
-                    // a slow reader: skipped until its socket drains, then sent what changed meanwhile
-                    c.waiting = true;
-                    c.response.drainHandler(v -> {
-                        c.waiting = false;
-                        signal();
-                    });
-                    continue;
-                }
-                if (batches == null) {
-                    batches = new HashMap<>();
-                }
-                Buffer batch;
-                if (c.revision < lowest) {
-                    batch = Buffer.buffer(("id: " + upTo + "\n" + c.format.snapshot(upTo) + "\n\n")
-                            .getBytes(StandardCharsets.UTF_8));
-                } else {
-                    long from = c.revision;
-                    batch = batches.computeIfAbsent(from * FORMATS + c.format.slot, k -> batch(from, upTo, c.format));
-                }
-                c.revision = upTo;
-                if (batch.length() > 0) { // nothing, when what changed changed again after upTo: the next pass sends it
-                    write(c, batch);
-                }
-            }
-            compact();
+            upTo = last;
+            lowest = floor;
+            ping = pingDue;
+            pingDue = false;
+            cursor = 0;
+            passes.incrementAndGet();
+            resume();
         }
 
-        private void heartbeat() {
-            Buffer ping = Buffer.buffer(":\n\n");
-            for (int i = 0; i < connections.size(); i++) {
-                Connection c = connections.get(i);
-                if (!c.closed && !c.waiting && !c.response.writeQueueFull()) {
-                    write(c, ping);
-                }
+        private void resume() {
+            slices.incrementAndGet();
+            int end = cursor + Math.min(slice, connections.size() - cursor);
+            while (cursor < end) {
+                send(connections.get(cursor++));
             }
+            if (cursor < connections.size()) {
+                // the rest after the loop has read its sockets: a scheduled task, unlike a queued one, waits for that
+                eventLoop.schedule(resume, 0, TimeUnit.NANOSECONDS);
+                return;
+            }
+            cursor = -1;
+            batches = null;
             compact();
+            scheduled.set(false);
+            if (last > upTo || pingDue) { // published during the pass (its signal found the pass under way)
+                signal();
+            }
+        }
+
+        private void send(Connection c) {
+            if (c.closed || c.waiting) {
+                return;
+            }
+            if (c.revision >= upTo) {
+                if (ping && !c.response.writeQueueFull()) {
+                    write(c, PING);
+                }
+                return;
+            }
+            if (c.response.writeQueueFull()) {
+                // a slow reader: skipped until its socket drains, then sent what changed meanwhile
+                c.waiting = true;
+                c.response.drainHandler(v -> {
+                    c.waiting = false;
+                    signal();
+                });
+                return;
+            }
+            if (batches == null) {
+                batches = new HashMap<>();
+            }
+            Buffer batch;
+            if (c.revision < lowest) {
+                batch = Buffer.buffer(("id: " + upTo + "\n" + c.format.snapshot(upTo) + "\n\n")
+                        .getBytes(StandardCharsets.UTF_8));
+            } else {
+                long from = c.revision;
+                batch = batches.computeIfAbsent(from * FORMATS + c.format.slot, k -> batch(from, upTo, c.format));
+            }
+            c.revision = upTo;
+            if (batch.length() > 0) { // nothing, when what changed changed again after upTo: the next pass sends it
+                write(c, batch);
+            } else if (ping) {
+                write(c, PING);
+            }
         }
 
         private void write(Connection c, Buffer bytes) {
@@ -401,6 +470,8 @@ public class OddsStream {
             }
         }
     }
+
+    private static final Buffer PING = Buffer.buffer(":\n\n");
 
     private Buffer batch(long after, long upTo, Format format) {
         Buffer b = Buffer.buffer();

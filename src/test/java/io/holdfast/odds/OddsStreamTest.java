@@ -241,4 +241,54 @@ class OddsStreamTest {
                     .isLessThan(40);
         }
     }
+
+    @Test
+    void shouldWriteToManyStreamsInSlicesAndReachEveryOne() throws Exception {
+        // the test profile slices passes every 4 streams (holdfast.odds-stream.pass-slice); with 16 streams per event
+        // loop, a pass over them is at least 4 slices on each loop: the loop serves its other sockets in between
+        int n = 16 * Math.max(4, stream.loops());
+        long selection = 9_000_000_003L; // no other test's: straight into the stream, no database
+        String want = "\"selectionId\":" + selection + ",";
+        List<java.net.Socket> sockets = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < n; i++) {
+                java.net.Socket s = new java.net.Socket("127.0.0.1", RestAssured.port);
+                s.setSoTimeout(10_000);
+                s.getOutputStream().write("GET /api/odds/stream HTTP/1.1\r\nHost: x\r\n\r\n"
+                        .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                sockets.add(s);
+            }
+            for (java.net.Socket s : sockets) {
+                readUntil(s, "retry: 1000");
+            }
+            long passes = stream.passes();
+            long slices = stream.slices();
+            stream.publish(new OddsUpdate(selection, new java.math.BigDecimal("3.30"), 1, 9_000_000_000L,
+                    MarketStatus.OPEN));
+            for (java.net.Socket s : sockets) {
+                assertThat(readUntil(s, want)).as("every stream got the change").contains(want);
+            }
+            long extra = (stream.slices() - slices) - (stream.passes() - passes);
+            assertThat(extra).as("slices beyond one per pass, for %d streams on %d loops", n, stream.loops())
+                    .isGreaterThanOrEqualTo(n / 4 - stream.loops());
+        } finally {
+            for (java.net.Socket s : sockets) {
+                s.close();
+            }
+        }
+    }
+
+    /** Reads from a raw stream until {@code marker} has been read; returns what was read. */
+    private static String readUntil(java.net.Socket s, String marker) throws java.io.IOException {
+        StringBuilder got = new StringBuilder();
+        byte[] buf = new byte[4096];
+        while (got.indexOf(marker) < 0) {
+            int r = s.getInputStream().read(buf);
+            if (r < 0) {
+                break;
+            }
+            got.append(new String(buf, 0, r, java.nio.charset.StandardCharsets.US_ASCII));
+        }
+        return got.toString();
+    }
 }
