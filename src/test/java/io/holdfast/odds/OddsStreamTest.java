@@ -278,6 +278,23 @@ class OddsStreamTest {
         }
     }
 
+    @Test
+    void shouldSendAStreamWithNothingElseToSayACommentEveryHeartbeat() throws Exception {
+        // the test profile's heartbeat is 1 s (holdfast.odds-stream.heartbeat-millis): two within 5 s
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", RestAssured.port)) {
+            s.setSoTimeout(5_000);
+            s.getOutputStream().write("GET /api/odds/stream HTTP/1.1\r\nHost: x\r\n\r\n"
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            readUntil(s, "retry: 1000");
+            long start = System.nanoTime();
+            String comment = "\r\n:\n\n\r\n"; // a chunk holding just the comment line and its blank line
+            String got = readUntil(s, comment);
+            assertThat(got).contains(comment);
+            assertThat(readUntil(s, comment)).contains(comment);
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(4_500));
+        }
+    }
+
     /** Reads from a raw stream until {@code marker} has been read; returns what was read. */
     private static String readUntil(java.net.Socket s, String marker) throws java.io.IOException {
         StringBuilder got = new StringBuilder();
