@@ -63,8 +63,9 @@ class SettleMarket {
      * 100 000 open bets, halfway through: 0.7 ms for the claim instead of 27 ms). A bet skipped because another
      * transaction holds it is left for the next pass ({@link #finish} then answers false). Only the bets of part
      * {@code part} of {@code parts} of the bettors (account id modulo parts) are claimed: transactions side by side on
-     * one market, each with its own part, never lock the same account, so none waits for another's commit (as long as
-     * its statements, on a synchronous standby), and each account's journals are written in one order.
+     * one market, each with its own part, never lock the same account, so none waits for another's commit (which, on a
+     * synchronous standby, lasts as long as the statements before it), and each account's journals are written in one
+     * order.
      * <p>
      * Five statements whatever the batch's size, set-based: claim the bets and give this market's legs the result (one
      * statement); read the bets and all their legs; the payouts with their journals and events (Wallet.creditPayouts:
