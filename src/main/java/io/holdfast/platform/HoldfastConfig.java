@@ -138,6 +138,12 @@ public interface HoldfastConfig {
 
         /** Bet placements in flight for one client (session or Basic credentials) at once. */
         int placementsPerBettor();
+
+        /** Longest a placement beyond the node's limit waits for a slot before 429; 0 refuses it at once. */
+        Duration queueWait();
+
+        /** Placements that may wait for a slot at once; beyond, 429 at once. */
+        int queued();
     }
 
     interface CashOut {

@@ -1,19 +1,25 @@
 package io.holdfast.platform;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.notNullValue;
 
+import java.sql.Connection;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
 
 import io.holdfast.support.Api;
+import io.holdfast.support.Db;
 import io.holdfast.support.Http;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.junit.QuarkusTest;
@@ -35,14 +41,15 @@ class ProductionLimitsTest {
      * The production allowances for logins; a small sign-up allowance (the suite's default is unlimited); a first
      * delay of 4 s so that 50 parallel requests on a busy machine all arrive before it runs out; sessions that
      * live 5 s (the absolute lifetime is tested here: it needs a profile of its own); placements shed beyond 4 in
-     * flight per node and 1 per bettor.
+     * flight per node and 1 per bettor, with at most 2 more waiting up to 1.5 s for a slot.
      */
     public static class Strict implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
             return Map.of("holdfast.security.signups-per-address", "3", "holdfast.security.throttle-delay", "4s",
                     "holdfast.session.lifetime", "PT5S", "holdfast.shedding.placements", "4",
-                    "holdfast.shedding.placements-per-bettor", "1");
+                    "holdfast.shedding.placements-per-bettor", "1", "holdfast.shedding.queue-wait", "1500ms",
+                    "holdfast.shedding.queued", "2");
         }
     }
 
@@ -249,5 +256,105 @@ class ProductionLimitsTest {
             answers = Http.together(bets);
         }
         assertThat(answers).extracting(Http.Answer::status).containsOnly(201, 429).contains(201, 429);
+    }
+
+    /**
+     * A placement beyond the node's limit waits for a slot, briefly, rather than being refused: the node's 4 slots are
+     * held by placements stuck on a market row this test locks (FOR UPDATE: what a result does), the fifth, on
+     * another market, waits, and runs once the lock goes and the four finish. Its wait shows in its time.
+     */
+    @Test
+    void shouldLetAPlacementBeyondTheLimitWaitForASlotAndThenPlaceIt() throws Exception {
+        Api.Market held = Api.market("2.00", "1.80");
+        Api.Market other = Api.market("2.00", "1.80");
+        List<Api.Bettor> bettors = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            bettors.add(bettor(1_000));
+        }
+        try (var lock = new HeldMarket(held.id())) {
+            var holders = holdTheSlots(bettors.subList(0, 4), held);
+            long start = System.nanoTime();
+            var fifth = CompletableFuture.supplyAsync(() -> Http.post(bettors.get(4), "/api/bets", slip(other)));
+            Thread.sleep(600);
+            assertThat(fifth).as("the fifth placement waits while the slots are held").isNotDone();
+            lock.release();
+            assertThat(fifth.get(20, TimeUnit.SECONDS).status()).isEqualTo(201);
+            assertThat((System.nanoTime() - start) / 1_000_000).as("ms the fifth took").isGreaterThanOrEqualTo(500);
+            assertThat(holders.get(20, TimeUnit.SECONDS)).extracting(Http.Answer::status).containsOnly(201);
+        }
+        assertThat(metrics.counter("holdfast.placements.waited").count()).isPositive();
+    }
+
+    /** A placement whose wait for a slot runs out (1.5 s in this profile) is refused with 429, and changes nothing. */
+    @Test
+    void shouldRefuseAPlacementWhoseWaitForASlotRunsOut() throws Exception {
+        Api.Market held = Api.market("2.00", "1.80");
+        Api.Market other = Api.market("2.00", "1.80");
+        List<Api.Bettor> bettors = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            bettors.add(bettor(1_000));
+        }
+        try (var lock = new HeldMarket(held.id())) {
+            var holders = holdTheSlots(bettors.subList(0, 4), held);
+            long start = System.nanoTime();
+            Http.Answer fifth = Http.post(bettors.get(4), "/api/bets", slip(other));
+            long took = (System.nanoTime() - start) / 1_000_000;
+            assertThat(fifth.status()).isEqualTo(429);
+            assertThat(fifth.body()).contains("RATE_LIMITED");
+            assertThat(took).as("ms until the fifth was refused").isBetween(1_200L, 6_000L);
+            lock.release();
+            assertThat(holders.get(20, TimeUnit.SECONDS)).extracting(Http.Answer::status).containsOnly(201);
+        }
+        assertThat(Api.balance(bettors.get(4))).isEqualTo(1_000);
+    }
+
+    private static String slip(Api.Market market) {
+        return "{\"requestId\":\"" + Api.unique("slot") + "\",\"stake\":10,\"oddsChange\":\"ANY\","
+                + "\"legs\":[{\"selectionId\":" + market.selections().get(0) + ",\"odds\":2.00}]}";
+    }
+
+    /** Placements of these bettors on the held market, all in flight and stuck on its row lock before it returns. */
+    private static CompletableFuture<List<Http.Answer>> holdTheSlots(List<Api.Bettor> bettors, Api.Market held)
+            throws Exception {
+        List<Callable<Http.Answer>> bets = new ArrayList<>();
+        for (Api.Bettor b : bettors) {
+            bets.add(() -> Http.post(b, "/api/bets", slip(held)));
+        }
+        var answers = CompletableFuture.supplyAsync(() -> {
+            try {
+                return Http.together(bets);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        await().atMost(Duration.ofSeconds(20)).until(() -> Db.longValue("SELECT count(*) FROM pg_stat_activity "
+                + "WHERE wait_event_type = 'Lock' AND query LIKE '%open_market%'") == bettors.size());
+        return answers;
+    }
+
+    /** The market's row locked FOR UPDATE by a transaction of the test's own, until released or closed. */
+    private static final class HeldMarket implements AutoCloseable {
+        private final Connection connection;
+
+        HeldMarket(long marketId) throws Exception {
+            connection = Db.connect();
+            connection.setAutoCommit(false);
+            try (var ps = connection.prepareStatement("SELECT id FROM market WHERE id = ? FOR UPDATE")) {
+                ps.setLong(1, marketId);
+                ps.executeQuery().close();
+            }
+        }
+
+        void release() throws Exception {
+            if (!connection.isClosed()) {
+                connection.rollback();
+                connection.close();
+            }
+        }
+
+        @Override
+        public void close() throws Exception {
+            release();
+        }
     }
 }
