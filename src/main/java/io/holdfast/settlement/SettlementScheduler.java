@@ -24,9 +24,9 @@ class SettlementScheduler {
      * reached). Asked every second, so it must cost the same however many bets are open: the late-bet question is put
      * to each recently settled market on its own (LATERAL ... LIMIT 1, which PostgreSQL cannot flatten into a join),
      * through the open legs' index, and each leg's bet is read by its key (a scalar subquery, never a join). Asked as
-     * one semi-join, PostgreSQL hashed every open leg and every accepted bet each time: 21-50 ms of its CPU a second
-     * at 20 000 open bets, as much as all the placements at 200 bets/s; now 0.1-0.3 ms (README, "Where the time
-     * goes"). LateBetTest checks both the answer and what it reads.
+     * one semi-join, PostgreSQL hashed every open leg and every accepted bet each time: 20-35 ms of its CPU each
+     * second at 20 000-24 000 open bets, as often running as all the placements at 200 bets/s; now 0.1-0.3 ms (README,
+     * "Two costs found at half the peak"). LateBetTest checks both the answer and what it reads.
      */
     static final String WORK = """
             SELECT id FROM market WHERE result_revision > settled_revision
