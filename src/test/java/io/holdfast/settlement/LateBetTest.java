@@ -95,7 +95,7 @@ class LateBetTest {
      * bet on a market settled just now, the question asked and its plan's buffers counted from EXPLAIN; then 20 000
      * open bets on another market, and the same again. The question finds the settled market both times, and what it
      * reads grows by less than 60 buffers: asked as one semi-join it read every bet to find the late one's (the 20 000
-     * added 338 buffers here, 5 then 343). What it reads besides depends on the other tests' recently settled markets.
+     * added 338 buffers here, 5 then 343). What it reads besides depends on the other tests' settled markets.
      */
     @Test
     void shouldFindTheWorkWithoutReadingTheWholeOpenBook() throws Exception {
@@ -137,7 +137,7 @@ class LateBetTest {
         }
     }
 
-    /** Analyses bet and bet_leg, asks the scheduler's question (it must find the settled market), and counts its buffers. */
+    /** Analyses bet and bet_leg, asks the scheduler's question (it finds the settled market) and counts its buffers. */
     private static long buffersOfTheQuestion(Statement s, Api.Market settled, Api.Market open) throws Exception {
         s.execute("ANALYZE bet");
         s.execute("ANALYZE bet_leg");
