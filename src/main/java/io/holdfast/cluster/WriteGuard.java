@@ -56,6 +56,45 @@ public class WriteGuard {
             transactions.putResource(EPOCH, dbEpoch);
             return dbEpoch;
         }
+        ClusterState.Snapshot mine = writable();
+        return confirm(mine.epoch(), readEpoch());
+    }
+
+    /**
+     * For a write whose own statement takes the lease row (BetWriter, the placement: one database round trip fewer
+     * on the hot path): the epoch this node writes under, after the same checks as {@link #check} but without reading
+     * the row. The statement must take the row {@code FOR KEY SHARE} before it writes anything, write nothing unless
+     * the row's epoch is this one, and hand the epoch it found to {@link #confirm} before the transaction goes on: the
+     * same lock, held to the commit, and the same comparison as {@link #check}, inside the write instead of before
+     * it. In a rehearsal, or when the transaction was fenced already, this is {@link #check}.
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public long expected() {
+        if (transactions.getResource(EPOCH) != null || transactions.getResource(REHEARSAL) != null) {
+            return check();
+        }
+        return writable().epoch();
+    }
+
+    /**
+     * The lease row's epoch as the write's statement found it ({@code FOR KEY SHARE}) against the one this node writes
+     * under: equal, and the transaction is fenced under it; otherwise another node took over, this one steps down
+     * and the write is refused (503 NOT_ACTIVE: its transaction rolls back).
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public long confirm(long expected, long found) {
+        if (found != expected) {
+            LOG.warnf("Fenced: the lease is at epoch %d, this node writes under %d; aborting the write", found,
+                    expected);
+            lease.fenced(expected, "write guard saw epoch " + found);
+            throw ProblemException.notActive("This node is no longer the active node");
+        }
+        transactions.putResource(EPOCH, found);
+        return found;
+    }
+
+    /** This node's role and epoch if it may write now (ACTIVE, not draining); a retriable 503 NOT_ACTIVE otherwise. */
+    private ClusterState.Snapshot writable() {
         ClusterState.Snapshot mine = state.snapshot();
         if (mine.role() != NodeRole.ACTIVE && state.isReceiving()) {
             // the load balancer already sends here while the old active hands the lease over, or while this node is
@@ -66,15 +105,7 @@ public class WriteGuard {
             throw ProblemException.notActive(state.isDraining() ? "A switchover is in progress; retry"
                     : "This node is not the active node");
         }
-        long dbEpoch = readEpoch();
-        if (dbEpoch != mine.epoch()) {
-            LOG.warnf("Fenced: the lease is at epoch %d, this node writes under %d; aborting the write",
-                    dbEpoch, mine.epoch());
-            lease.fenced(mine.epoch(), "write guard saw epoch " + dbEpoch);
-            throw ProblemException.notActive("This node is no longer the active node");
-        }
-        transactions.putResource(EPOCH, dbEpoch);
-        return dbEpoch;
+        return mine;
     }
 
     private long readEpoch() {
