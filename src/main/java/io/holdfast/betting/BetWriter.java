@@ -99,8 +99,8 @@ class BetWriter {
         params.add(epoch);
         params.add(outbox.toJson(placedPayload(bet, pending)));
         // One statement: the guard's lease row, market check, bet, debit, journal and legs, or (another epoch, a
-        // closed market, ON CONFLICT) nothing at all. The lease row is read first (its CTE is the first the insert's
-        // condition reads) and locked as WriteGuard.check locks it.
+        // closed market, ON CONFLICT) nothing at all. The insert's condition reads the lease row, locked as
+        // WriteGuard.check locks it, so nothing is written before the row is taken and its epoch compared.
         var row = jdbc.queryOne("""
                 WITH lease AS MATERIALIZED (
                     SELECT epoch FROM cluster_lease WHERE id = 1 FOR KEY SHARE),
