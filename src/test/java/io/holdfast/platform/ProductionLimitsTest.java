@@ -267,10 +267,7 @@ class ProductionLimitsTest {
     void shouldLetAPlacementBeyondTheLimitWaitForASlotAndThenPlaceIt() throws Exception {
         Api.Market held = Api.market("2.00", "1.80");
         Api.Market other = Api.market("2.00", "1.80");
-        List<Api.Bettor> bettors = new ArrayList<>();
-        for (int i = 0; i < 5; i++) {
-            bettors.add(bettor(1_000));
-        }
+        List<Api.Bettor> bettors = bettors(5, 1_000);
         try (var lock = new HeldMarket(held.id())) {
             var holders = holdTheSlots(bettors.subList(0, 4), held);
             long start = System.nanoTime();
@@ -290,10 +287,7 @@ class ProductionLimitsTest {
     void shouldRefuseAPlacementWhoseWaitForASlotRunsOut() throws Exception {
         Api.Market held = Api.market("2.00", "1.80");
         Api.Market other = Api.market("2.00", "1.80");
-        List<Api.Bettor> bettors = new ArrayList<>();
-        for (int i = 0; i < 5; i++) {
-            bettors.add(bettor(1_000));
-        }
+        List<Api.Bettor> bettors = bettors(5, 1_000);
         try (var lock = new HeldMarket(held.id())) {
             var holders = holdTheSlots(bettors.subList(0, 4), held);
             long start = System.nanoTime();
@@ -306,6 +300,15 @@ class ProductionLimitsTest {
             assertThat(holders.get(20, TimeUnit.SECONDS)).extracting(Http.Answer::status).containsOnly(201);
         }
         assertThat(Api.balance(bettors.get(4))).isEqualTo(1_000);
+    }
+
+    /** {@code n} new bettors, each with {@code deposit}. */
+    private static List<Api.Bettor> bettors(int n, long deposit) {
+        List<Api.Bettor> bettors = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            bettors.add(bettor(deposit));
+        }
+        return bettors;
     }
 
     private static String slip(Api.Market market) {
