@@ -36,19 +36,26 @@ public class Liabilities {
         this.jdbc = jdbc;
     }
 
+    /**
+     * The market's exposure and settlement state for the back office. Each of the market's legs takes its bet by key
+     * (LATERAL, not flattened; a scalar subquery): as joins, PostgreSQL hashed a scan of the whole bet table for a big
+     * market, so the trader's view of one market slowed down with every bet ever placed (SettleMarket#claim).
+     */
     public MarketSettlement market(long marketId) {
         MarketView market = catalog.market(marketId).orElseThrow(() -> ProblemException.notFound("Market"));
         Map<Long, Exposure> exposure = new HashMap<>();
         jdbc.query("""
                 SELECT l.selection_id, count(*), coalesce(sum(b.stake), 0), coalesce(sum(b.potential_payout), 0)
-                FROM bet_leg l JOIN bet b ON b.id = l.bet_id
-                WHERE l.market_id = ? AND b.status IN ('PENDING', 'ACCEPTED') GROUP BY l.selection_id""",
+                FROM bet_leg l CROSS JOIN LATERAL (SELECT x.stake, x.potential_payout FROM bet x
+                                                   WHERE x.id = l.bet_id AND x.status IN ('PENDING', 'ACCEPTED')
+                                                   OFFSET 0) b
+                WHERE l.market_id = ? GROUP BY l.selection_id""",
                 rs -> exposure.put(rs.getLong(1), new Exposure(rs.getLong(2), rs.getLong(3), rs.getLong(4))), marketId);
         Revisions state = jdbc.queryOne("""
                 SELECT m.result_revision, m.settled_revision, m.settlement_error, m.settlement_retry_at, r.closed_at,
-                       (SELECT count(*) FROM bet_leg l JOIN bet b ON b.id = l.bet_id
+                       (SELECT count(*) FROM bet_leg l
                         WHERE l.market_id = m.id AND l.result = 'VOID' AND l.result_revision = r.revision
-                          AND b.placed_at >= r.closed_at) AS late
+                          AND (SELECT b.placed_at FROM bet b WHERE b.id = l.bet_id) >= r.closed_at) AS late
                 FROM market m LEFT JOIN market_result r ON r.market_id = m.id AND r.revision = m.result_revision
                 WHERE m.id = ?""", rs -> new Revisions(rs.getInt(1), rs.getInt(2), rs.getString(3),
                         Jdbc.instant(rs, "settlement_retry_at"), Jdbc.instant(rs, "closed_at"), rs.getLong("late")),
